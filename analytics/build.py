@@ -1,0 +1,211 @@
+"""``python -m analytics build``: raw transactions → artifact bundle, stage by stage.
+
+The bundle is written to a temporary sibling folder and renamed into place, so a failed
+build leaves the previous bundle untouched and a reader never sees half a bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from analytics import aggregates
+from analytics.cleaning import clean
+from analytics.clustering import segment_customers
+from analytics.contract import MANIFEST, SCHEMA_VERSION
+from analytics.ingest import load_transactions
+from analytics.regions import region_of, unmapped_countries
+from analytics.segmentation import rfm_table, segment_profiles
+
+LIBRARIES = ["pandas", "numpy", "pyarrow", "scikit-learn", "scipy"]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux: the process's peak so far.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _Stages:
+    """Times each stage, prints its progress, and keeps the figures for the manifest."""
+
+    def __init__(self, log):
+        self.log = log
+        self.seconds: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, float] = {}
+
+    def run(self, name: str, func, *args, **kwargs):
+        self.log(f"[{name}] …")
+        start = time.perf_counter()
+        result = func(*args, **kwargs)
+        elapsed = time.perf_counter() - start
+        self.seconds[name] = round(elapsed, 3)
+        self.peak_rss_mb[name] = round(_peak_rss_mb(), 1)
+        self.log(f"[{name}] done in {elapsed:.2f} s (peak RSS {_peak_rss_mb():.0f} MB)")
+        return result
+
+
+def _write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> None:
+    for name, table in tables.items():
+        table.to_parquet(folder / f"{name}.parquet", index=False)
+
+
+def _replace_folder(tmp: Path, out: Path) -> None:
+    """Swap ``tmp`` into ``out``; the old bundle is removed only after the swap."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(old)
+    tmp.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _analyse(lines: pd.DataFrame, as_of: pd.Timestamp, k: int, seed: int, stages):
+    invoices = stages.run("invoices", aggregates.invoices_table, lines)
+
+    def sales_tables():
+        products = aggregates.products_table(lines)
+        return {
+            "invoices": invoices,
+            "daily_country": aggregates.daily_country_table(invoices),
+            "product_daily": aggregates.product_daily_table(lines),
+            "products": products,
+            "customer_products": aggregates.customer_products_table(lines),
+            "countries": aggregates.countries_table(invoices),
+            "pareto": aggregates.pareto_table(invoices, products),
+        }
+
+    tables = stages.run("aggregates", sales_tables)
+    rfm = stages.run("rfm", rfm_table, invoices, as_of)
+    result = stages.run("segmentation", segment_customers, rfm, k, seed)
+    customers = result.customers
+    customers["region"] = region_of(customers["country"])
+    customers["units"] = (
+        invoices.groupby("customer_id")["units"].sum().reindex(customers["customer_id"])
+        .to_numpy()
+    )
+    tables["customers"] = customers[
+        ["customer_id", "country", "region", "recency_days", "frequency", "monetary",
+         "segment", "pc1", "pc2", "pc3", "cluster", "first_purchase", "last_purchase",
+         "units"]
+    ]
+    tables["kmeans_scan"] = result.kmeans_scan
+    tables["model_comparison"] = result.model_comparison
+    tables["segment_profiles"] = segment_profiles(customers)
+    segmentation = {
+        "chosen_model": result.chosen_model,
+        "reason": result.reason,
+        "k": k,
+        "pca_explained_variance": result.model.explained_variance_ratio,
+        "segment_sizes": customers["segment"].value_counts().to_dict(),
+    }
+    return tables, result.model, segmentation
+
+
+def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0,
+                 log=print) -> dict:
+    """Build the bundle from raw transaction files; return its manifest.
+
+    Parameters
+    ----------
+    inputs : list of path
+        CSV / CSV.GZ / XLSX / Parquet files in the UCI Online Retail schema.
+    out : path
+        Bundle folder; replaced atomically on success, untouched on failure.
+    until : str or Timestamp, optional
+        Build as if today were this date: earlier transactions only, recency from it.
+    k : int
+        Number of clusters of the segment model (four business segments).
+    seed : int
+        Seed for every random step.
+    """
+    out = Path(out)
+    started = time.perf_counter()
+    stages = _Stages(log)
+    until_ts = pd.Timestamp(until) if until is not None else None
+    paths = [Path(p) for p in inputs]
+    frame, input_info, overlap = stages.run("read", load_transactions, paths)
+    lines, report = stages.run("clean", clean, frame, overlap, until_ts)
+    del frame
+    as_of = until_ts if until_ts is not None else (
+        lines["invoice_date"].max().normalize() + pd.Timedelta(days=1))
+    log(f"  {report['rows_in']:,} rows in, {report['rows_out']:,} kept; "
+        f"{report['customers']:,} customers, {report['products']:,} products")
+    tables, model, segmentation = _analyse(lines, as_of, k, seed, stages)
+
+    for info in input_info:
+        info["sha256"] = sha256_of(Path(info["path"]))
+    parameters = {"until": None if until_ts is None else until_ts.isoformat(),
+                  "k": k, "seed": seed}
+    fingerprint = json.dumps(
+        {"schema": SCHEMA_VERSION, "inputs": [i["sha256"] for i in input_info],
+         "parameters": parameters}, sort_keys=True)
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "bundle_version": hashlib.sha256(fingerprint.encode()).hexdigest()[:16],
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "as_of": as_of.date().isoformat(),
+        "inputs": input_info,
+        "parameters": parameters,
+        "libraries": {name: metadata.version(name) for name in LIBRARIES},
+        "python": sys.version.split()[0],
+        "cleaning": report,
+        "unmapped_countries": unmapped_countries(tables["countries"]["country"]),
+        "segmentation": segmentation,
+        "tables": sorted(tables),
+    }
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        def write():
+            _write_tables(tables, tmp)
+            model.save(tmp)
+
+        stages.run("write", write)
+        manifest["stages"] = stages.seconds
+        manifest["stage_peak_rss_mb"] = stages.peak_rss_mb
+        manifest["seconds_total"] = round(time.perf_counter() - started, 3)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str))
+        _replace_folder(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log(f"bundle written to {out} in {manifest['seconds_total']:.2f} s")
+    return manifest
+
+
+def ensure_demo_bundle(bundle_dir, rows: int = 200_000, seed: int = 0,
+                       log=print) -> Path:
+    """Build the synthetic demo bundle if ``bundle_dir`` holds no manifest yet."""
+    from analytics.synthetic import write_demo_data
+
+    bundle_dir = Path(bundle_dir)
+    if (bundle_dir / MANIFEST).exists():
+        return bundle_dir
+    log(f"No bundle at {bundle_dir}: building one from {rows:,} synthetic rows …")
+    bundle_dir.parent.mkdir(parents=True, exist_ok=True)
+    source = bundle_dir.parent / f"demo_transactions_{rows}_{seed}.parquet"
+    if not source.exists():
+        write_demo_data(rows, seed, source)
+    build_bundle([source], bundle_dir, seed=seed, log=log)
+    return bundle_dir

@@ -1,0 +1,122 @@
+"""Cleaning rules, applied in order, each one counted in the cleaning report."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from analytics.errors import InputError
+
+# Stock codes that are services or bookkeeping, not products (see shared/data/README).
+NON_PRODUCT_CODES = frozenset(
+    {
+        "POST", "D", "M", "C2", "C3", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK",
+        "PADS", "B", "S", "ADJUST", "ADJUST2", "TEST001", "TEST002", "SAMPLES",
+    }
+)
+_NON_PRODUCT_PATTERN = re.compile(r"^(GIFT_|TEST|ADJUST)")
+
+RULES = {
+    "overlap_between_files": "invoice already read from an earlier input file",
+    "on_or_after_until": "dated on or after the --until date",
+    "missing_customer_id": "no customer ID",
+    "cancelled_invoice": "cancelled invoice (number starts with C)",
+    "non_positive_quantity": "quantity zero or negative",
+    "non_positive_price": "unit price zero or negative",
+    "duplicate_row": "exact duplicate of an earlier row",
+    "non_product_code": "not a product (postage, manual, bank charges, fees, …)",
+}
+
+
+def is_non_product(codes: pd.Series) -> pd.Series:
+    """True where a stock code is not a product (postage, fees, manual entries…)."""
+    upper = codes.astype("str").str.upper()
+    has_digit = upper.str.contains(r"\d", regex=True)
+    return (
+        upper.isin(NON_PRODUCT_CODES)
+        | upper.str.match(_NON_PRODUCT_PATTERN)
+        | ~has_digit
+    )
+
+
+def clean(
+    frame: pd.DataFrame,
+    overlap_rows: int = 0,
+    until: pd.Timestamp | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Apply the cleaning rules and return the cleaned lines and the report.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Output of :func:`analytics.ingest.load_transactions`.
+    overlap_rows : int
+        Rows already dropped as overlap between input files (reported first).
+    until : Timestamp, optional
+        Build as if today were this date: rows on or after it are dropped.
+
+    Returns
+    -------
+    lines : DataFrame
+        Contract ``LINE_COLUMNS``: one row per kept invoice line, ``revenue`` in £.
+    report : dict
+        ``rows_in``, ``removed`` (rule → rows), ``rows_out``, ``customers``,
+        ``products``, ``countries``, ``date_min``, ``date_max``.
+    """
+    rows_in = len(frame) + overlap_rows
+    removed = {"overlap_between_files": int(overlap_rows)}
+
+    def drop(mask: np.ndarray | pd.Series, rule: str) -> None:
+        nonlocal frame
+        mask = np.asarray(mask, dtype=bool)
+        removed[rule] = int(mask.sum())
+        if removed[rule]:
+            frame = frame[~mask]
+
+    if until is not None:
+        drop(frame["invoice_date"] >= until, "on_or_after_until")
+    else:
+        removed["on_or_after_until"] = 0
+    drop(frame["customer_id"].isna(), "missing_customer_id")
+    drop(frame["invoice"].str.upper().str.startswith("C"), "cancelled_invoice")
+    drop(frame["quantity"] <= 0, "non_positive_quantity")
+    drop(frame["unit_price"] <= 0, "non_positive_price")
+    drop(frame.duplicated(keep="first"), "duplicate_row")
+    drop(is_non_product(frame["stock_code"]), "non_product_code")
+
+    if frame.empty:
+        raise InputError(
+            "no rows left after cleaning: "
+            + ", ".join(f"{RULES[r]}: {n:,}" for r, n in removed.items() if n)
+        )
+    lines = frame.reset_index(drop=True).copy()
+    lines["customer_id"] = lines["customer_id"].astype("int64")
+    lines["description"] = _canonical_descriptions(lines)
+    lines["revenue"] = lines["quantity"] * lines["unit_price"]
+    report = {
+        "rows_in": int(rows_in),
+        "removed": removed,
+        "rows_out": int(len(lines)),
+        "customers": int(lines["customer_id"].nunique()),
+        "products": int(lines["stock_code"].nunique()),
+        "countries": int(lines["country"].nunique()),
+        "date_min": lines["invoice_date"].min().isoformat(),
+        "date_max": lines["invoice_date"].max().isoformat(),
+    }
+    return lines, report
+
+
+def _canonical_descriptions(lines: pd.DataFrame) -> pd.Series:
+    """One description per stock code: the one written most often for it."""
+    desc = lines["description"].fillna("").astype("str").str.strip()
+    counts = (
+        pd.DataFrame({"stock_code": lines["stock_code"], "description": desc})
+        .value_counts(sort=True)
+        .reset_index()
+    )
+    counts = counts[counts["description"] != ""]
+    best = counts.drop_duplicates("stock_code").set_index("stock_code")["description"]
+    mapped = lines["stock_code"].map(best)
+    return mapped.fillna(lines["stock_code"]).astype("str")

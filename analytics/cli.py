@@ -1,0 +1,112 @@
+"""Command line: ``python -m analytics {build,demo-data,evaluate}``.
+
+Bad input prints one ``error: …`` line and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from analytics.errors import InputError
+
+
+def _date(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description="Shopper Spectrum analytics: build the dashboard's bundle.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="raw transactions → artifact bundle")
+    build.add_argument("--input", nargs="+", required=True, metavar="FILE",
+                       help="CSV, CSV.GZ, XLSX or Parquet files (Online Retail schema)")
+    build.add_argument("--out", required=True, metavar="DIR", help="bundle folder")
+    build.add_argument("--until", type=_date, metavar="DATE",
+                       help="build as if today were DATE (earlier transactions only)")
+    build.add_argument("--k", type=_positive, default=4,
+                       help="clusters in the segment model (default 4)")
+    build.add_argument("--seed", type=int, default=0)
+
+    demo = sub.add_parser("demo-data", help="write synthetic Online Retail data")
+    demo.add_argument("--rows", type=_positive, required=True)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--out", required=True, metavar="FILE",
+                      help=".csv, .csv.gz or .parquet")
+
+    evaluate = sub.add_parser("evaluate", help="time-split recommender evaluation")
+    evaluate.add_argument("--input", nargs="+", required=True, metavar="FILE")
+    evaluate.add_argument("--cutoff", type=_date, required=True, metavar="DATE",
+                          help="train before DATE, test on purchases from DATE on")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--save", metavar="FILE",
+                          help="also write the table to FILE (.parquet or .csv)")
+    return parser
+
+
+def _build(args) -> None:
+    from analytics.build import build_bundle
+
+    build_bundle(args.input, args.out, until=args.until, k=args.k, seed=args.seed)
+
+
+def _demo(args) -> None:
+    from analytics.synthetic import write_demo_data
+
+    rows = write_demo_data(args.rows, args.seed, args.out)
+    print(f"wrote {rows:,} synthetic rows to {args.out}")
+
+
+def _evaluate(args) -> None:
+    from analytics.cleaning import clean
+    from analytics.evaluation import evaluate_recommenders, format_evaluation
+    from analytics.ingest import load_transactions
+
+    frame, _, overlap = load_transactions(args.input)
+    lines, _ = clean(frame, overlap)
+    if not (lines["invoice_date"].min() < args.cutoff <= lines["invoice_date"].max()):
+        raise InputError(
+            f"cutoff {args.cutoff.date()} is outside the data "
+            f"({lines['invoice_date'].min().date()} … "
+            f"{lines['invoice_date'].max().date()})")
+    table = evaluate_recommenders(lines, args.cutoff, seed=args.seed)
+    print(format_evaluation(table))
+    if args.save:
+        if str(args.save).endswith(".csv"):
+            table.to_csv(args.save, index=False)
+        else:
+            table.to_parquet(args.save, index=False)
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    commands = {"build": _build, "demo-data": _demo, "evaluate": _evaluate}
+    try:
+        commands[args.command](args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,293 @@
+"""Read transaction files (CSV, CSV.GZ, XLSX, Parquet) into one normalised frame.
+
+Both UCI vocabularies are accepted (Online Retail: ``InvoiceNo, UnitPrice, CustomerID``;
+Online Retail II: ``Invoice, Price, Customer ID``). Every problem becomes an
+:class:`~analytics.errors.InputError` naming the file, the column and the row.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from analytics.errors import InputError
+
+# Normalised header (lower-case, no spaces/underscores) -> contract column.
+_ALIASES = {
+    "invoiceno": "invoice",
+    "invoice": "invoice",
+    "stockcode": "stock_code",
+    "description": "description",
+    "quantity": "quantity",
+    "invoicedate": "invoice_date",
+    "unitprice": "unit_price",
+    "price": "unit_price",
+    "customerid": "customer_id",
+    "country": "country",
+}
+# How each column is called in the Online Retail schema (used in error messages).
+EXPECTED = {
+    "invoice": "InvoiceNo",
+    "stock_code": "StockCode",
+    "description": "Description",
+    "quantity": "Quantity",
+    "invoice_date": "InvoiceDate",
+    "unit_price": "UnitPrice",
+    "customer_id": "CustomerID",
+    "country": "Country",
+}
+_US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})")
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", str(name)).lower()
+
+
+def _first_bytes(path: Path, n: int = 8192) -> bytes:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            return handle.read(n)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
+    head = _first_bytes(path)
+    if not head.strip():
+        raise InputError(f"{path}: the file is empty")
+    if b"\x00" in head:
+        raise InputError(f"{path}: not a table (binary content, expected CSV text)")
+    last_error = None
+    for encoding in ("utf8", "latin1"):
+        try:
+            table = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=_all_strings(path, encoding),
+                    strings_can_be_null=True,
+                ),
+            )
+            break
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            last_error = exc
+    else:
+        raise InputError(f"{path}: not a readable CSV table ({last_error})")
+    # Line 1 is the header, so data row i sits on line i + 2.
+    return table.to_pandas(), 2
+
+
+def _all_strings(path: Path, encoding: str) -> dict:
+    """Read the header only, to declare every column as text (we validate ourselves)."""
+    head = _first_bytes(path, 65536).decode(encoding, errors="replace")
+    header = head.splitlines()[0] if head.splitlines() else ""
+    names = [c.strip().strip('"') for c in header.split(",")]
+    return {name: pa.string() for name in names if name}
+
+
+def _read_excel(path: Path) -> tuple[pd.DataFrame, int]:
+    try:
+        frames = pd.read_excel(path, sheet_name=None, engine="calamine")
+    except Exception as exc:  # calamine raises its own error types
+        raise InputError(f"{path}: not a readable Excel workbook ({exc})") from None
+    frames = {name: f for name, f in frames.items() if not f.empty}
+    if not frames:
+        raise InputError(f"{path}: the workbook has no rows")
+    # The UCI Online Retail II workbook holds one year per sheet: read them all.
+    return pd.concat(frames.values(), ignore_index=True), 2
+
+
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, int]:
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+    return frame, 1
+
+
+def read_raw(path: str | Path) -> tuple[pd.DataFrame, int]:
+    """Read one file as it is; return the frame and the row number of its first row."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a CSV, XLSX or Parquet file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty")
+    name = path.name.lower()
+    head = _first_bytes(path, 4)
+    if name.endswith((".xlsx", ".xlsm", ".xls")):
+        return _read_excel(path)
+    if name.endswith(".parquet") or head == b"PAR1":
+        return _read_parquet(path)
+    if head.startswith(b"PK"):
+        return _read_excel(path)
+    return _read_csv(path)
+
+
+def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    mapping = {}
+    for column in frame.columns:
+        target = _ALIASES.get(_norm(column))
+        if target and target not in mapping.values():
+            mapping[column] = target
+    missing = [EXPECTED[c] for c in EXPECTED if c not in mapping.values()]
+    if missing:
+        found = [str(c) for c in frame.columns]
+        hints = []
+        for name in missing:
+            close = difflib.get_close_matches(name, found, n=1, cutoff=0.6)
+            if close:
+                hints.append(f"'{close[0]}' looks like a misspelling of '{name}'")
+        message = (
+            f"{path}: missing column(s) {', '.join(missing)}; "
+            f"found: {', '.join(found) if found else 'no columns'}"
+        )
+        if hints:
+            message += "; " + "; ".join(hints)
+        raise InputError(message)
+    return frame.rename(columns=mapping)[list(EXPECTED)]
+
+
+def _bad_row(path: Path, column: str, index: int, first_row: int, value, expected: str):
+    raise InputError(
+        f"{path}: column {EXPECTED[column]}, row {index + first_row}: "
+        f"cannot read {str(value)!r} as {expected}"
+    )
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("str").str.strip()
+
+
+def _numbers(series, path, column, first_row, integer=False) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(series):
+        values = pd.to_numeric(series)
+    else:
+        text = series.astype("str").str.strip()
+        values = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = values.isna() & series.notna() & (text != "")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            kind = "a whole number" if integer else "a number"
+            _bad_row(path, column, i, first_row, series.iloc[i], kind)
+    if integer:
+        frac = values.notna() & (values != values.round())
+        if frac.any():
+            i = int(np.flatnonzero(frac.to_numpy())[0])
+            _bad_row(path, column, i, first_row, series.iloc[i], "a whole number")
+    return values
+
+
+def _date_format(sample: pd.Series) -> str | None:
+    """Pick the date format of text dates: ISO, US month-first or day-first."""
+    matches = sample.str.extract(_US_DATE)
+    if matches[0].isna().all():
+        return "ISO8601"
+    first = pd.to_numeric(matches[0], errors="coerce")
+    day_first = bool((first > 12).any())
+    year = matches[2].dropna()
+    year_code = "%y" if (year.str.len() == 2).all() else "%Y"
+    with_seconds = sample.str.count(":").max() >= 2
+    time_code = "%H:%M:%S" if with_seconds else "%H:%M"
+    date_code = f"%d/%m/{year_code}" if day_first else f"%m/%d/{year_code}"
+    return f"{date_code} {time_code}"
+
+
+def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series.dt.tz_localize(None) if series.dt.tz else series
+        missing = values.isna()
+    else:
+        # Invoices repeat their timestamp on every line: parse each distinct text once.
+        codes, uniques = pd.factorize(series.astype("str").str.strip())
+        uniques = pd.Series(uniques)
+        fmt = _date_format(uniques)
+        try:
+            parsed = pd.to_datetime(uniques, format=fmt, errors="coerce")
+            if fmt != "ISO8601" and parsed.isna().any():
+                # Times without minutes-only consistency (e.g. mixed seconds).
+                parsed = parsed.fillna(
+                    pd.to_datetime(uniques, format="mixed", errors="coerce",
+                                   dayfirst=fmt.startswith("%d"))
+                )
+        except (ValueError, TypeError):
+            parsed = pd.to_datetime(uniques, format="mixed", errors="coerce")
+        parsed_values = parsed.to_numpy()
+        values = pd.Series(
+            np.where(codes >= 0, parsed_values[np.maximum(codes, 0)], np.datetime64("NaT")),
+            index=series.index,
+        ).astype("datetime64[ns]")
+        missing = values.isna()
+    if missing.any():
+        i = int(np.flatnonzero(missing.to_numpy())[0])
+        _bad_row(path, "invoice_date", i, first_row, series.iloc[i],
+                 "a date (e.g. 2010-12-01 08:26:00 or 12/1/2010 8:26)")
+    return values.astype("datetime64[ns]")
+
+
+def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
+    """Rename to contract columns and convert every column, or raise InputError."""
+    if frame.shape[1] == 0 or len(frame) == 0:
+        raise InputError(f"{path}: the file has a header but no rows")
+    frame = _rename(frame, path).reset_index(drop=True)
+    out = pd.DataFrame(index=frame.index)
+    out["invoice"] = _text(frame["invoice"])
+    out["stock_code"] = _text(frame["stock_code"]).str.upper()
+    out["description"] = frame["description"].astype("str").str.strip()
+    out["quantity"] = _numbers(frame["quantity"], path, "quantity", first_row, True)
+    out["invoice_date"] = _dates(frame["invoice_date"], path, first_row)
+    out["unit_price"] = _numbers(frame["unit_price"], path, "unit_price", first_row)
+    out["customer_id"] = _numbers(frame["customer_id"], path, "customer_id", first_row)
+    out["country"] = _text(frame["country"])
+    for column in ("invoice", "quantity", "unit_price"):
+        empty = out[column].isna() | (out[column].astype("str") == "")
+        if empty.any():
+            i = int(np.flatnonzero(empty.to_numpy())[0])
+            raise InputError(
+                f"{path}: column {EXPECTED[column]}, row {i + first_row}: value is empty"
+            )
+    out["quantity"] = out["quantity"].astype("int64")
+    out["unit_price"] = out["unit_price"].astype("float64")
+    return out
+
+
+def load_transactions(paths) -> tuple[pd.DataFrame, list[dict], int]:
+    """Read and normalise several files; drop invoices already seen in an earlier file.
+
+    Returns
+    -------
+    frame : DataFrame
+        Contract columns plus ``customer_id`` as float (NaN where missing).
+    inputs : list of dict
+        ``{"path", "rows"}`` per file, in the order given.
+    overlap_rows : int
+        Rows dropped because their invoice was already read from an earlier file
+        (the two Online Retail files share 2010-12-01 … 2010-12-09).
+    """
+    frames, inputs, overlap_rows = [], [], 0
+    seen: set = set()
+    for path in paths:
+        path = Path(path)
+        raw, first_row = read_raw(path)
+        frame = normalise(raw, path, first_row)
+        inputs.append({"path": str(path), "rows": int(len(frame))})
+        if seen:
+            repeat = frame["invoice"].isin(seen)
+            overlap_rows += int(repeat.sum())
+            frame = frame[~repeat]
+        seen.update(frame["invoice"].unique())
+        frames.append(frame)
+    if not frames:
+        raise InputError("no input files given")
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frame, inputs, overlap_rows
