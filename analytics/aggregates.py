@@ -9,7 +9,7 @@ from analytics.regions import region_of
 
 
 def invoices_table(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per invoice: customer, date, country, region, revenue (£), units, lines."""
+    """One row per invoice: customer, date, country, region, revenue (£), units."""
     grouped = lines.groupby("invoice", sort=False, observed=True)
     table = grouped.agg(
         customer_id=("customer_id", "first"),
@@ -22,8 +22,16 @@ def invoices_table(lines: pd.DataFrame) -> pd.DataFrame:
     table["region"] = region_of(table["country"])
     table = table.sort_values(["invoice_date", "invoice"], kind="stable")
     return table[
-        ["invoice", "customer_id", "invoice_date", "country", "region", "revenue",
-         "units", "lines"]
+        [
+            "invoice",
+            "customer_id",
+            "invoice_date",
+            "country",
+            "region",
+            "revenue",
+            "units",
+            "lines",
+        ]
     ].reset_index(drop=True)
 
 
@@ -43,7 +51,16 @@ def daily_country_table(invoices: pd.DataFrame) -> pd.DataFrame:
     )
     table["region"] = region_of(table["country"])
     return table[
-        ["date", "country", "region", "revenue", "orders", "units", "customers", "lines"]
+        [
+            "date",
+            "country",
+            "region",
+            "revenue",
+            "orders",
+            "units",
+            "customers",
+            "lines",
+        ]
     ]
 
 

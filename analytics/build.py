@@ -14,7 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -100,13 +100,28 @@ def _analyse(lines: pd.DataFrame, as_of: pd.Timestamp, k: int, seed: int, stages
     customers = result.customers
     customers["region"] = region_of(customers["country"])
     customers["units"] = (
-        invoices.groupby("customer_id")["units"].sum().reindex(customers["customer_id"])
+        invoices.groupby("customer_id")["units"]
+        .sum()
+        .reindex(customers["customer_id"])
         .to_numpy()
     )
     tables["customers"] = customers[
-        ["customer_id", "country", "region", "recency_days", "frequency", "monetary",
-         "segment", "pc1", "pc2", "pc3", "cluster", "first_purchase", "last_purchase",
-         "units"]
+        [
+            "customer_id",
+            "country",
+            "region",
+            "recency_days",
+            "frequency",
+            "monetary",
+            "segment",
+            "pc1",
+            "pc2",
+            "pc3",
+            "cluster",
+            "first_purchase",
+            "last_purchase",
+            "units",
+        ]
     ]
     tables["kmeans_scan"] = result.kmeans_scan
     tables["model_comparison"] = result.model_comparison
@@ -121,8 +136,7 @@ def _analyse(lines: pd.DataFrame, as_of: pd.Timestamp, k: int, seed: int, stages
     return tables, result.model, segmentation
 
 
-def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0,
-                 log=print) -> dict:
+def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) -> dict:
     """Build the bundle from raw transaction files; return its manifest.
 
     Parameters
@@ -146,23 +160,36 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0,
     frame, input_info, overlap = stages.run("read", load_transactions, paths)
     lines, report = stages.run("clean", clean, frame, overlap, until_ts)
     del frame
-    as_of = until_ts if until_ts is not None else (
-        lines["invoice_date"].max().normalize() + pd.Timedelta(days=1))
-    log(f"  {report['rows_in']:,} rows in, {report['rows_out']:,} kept; "
-        f"{report['customers']:,} customers, {report['products']:,} products")
+    as_of = (
+        until_ts
+        if until_ts is not None
+        else (lines["invoice_date"].max().normalize() + pd.Timedelta(days=1))
+    )
+    log(
+        f"  {report['rows_in']:,} rows in, {report['rows_out']:,} kept; "
+        f"{report['customers']:,} customers, {report['products']:,} products"
+    )
     tables, model, segmentation = _analyse(lines, as_of, k, seed, stages)
 
     for info in input_info:
         info["sha256"] = sha256_of(Path(info["path"]))
-    parameters = {"until": None if until_ts is None else until_ts.isoformat(),
-                  "k": k, "seed": seed}
+    parameters = {
+        "until": None if until_ts is None else until_ts.isoformat(),
+        "k": k,
+        "seed": seed,
+    }
     fingerprint = json.dumps(
-        {"schema": SCHEMA_VERSION, "inputs": [i["sha256"] for i in input_info],
-         "parameters": parameters}, sort_keys=True)
+        {
+            "schema": SCHEMA_VERSION,
+            "inputs": [i["sha256"] for i in input_info],
+            "parameters": parameters,
+        },
+        sort_keys=True,
+    )
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "bundle_version": hashlib.sha256(fingerprint.encode()).hexdigest()[:16],
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "as_of": as_of.date().isoformat(),
         "inputs": input_info,
         "parameters": parameters,
@@ -177,6 +204,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0,
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+
         def write():
             _write_tables(tables, tmp)
             model.save(tmp)
@@ -194,8 +222,9 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0,
     return manifest
 
 
-def ensure_demo_bundle(bundle_dir, rows: int = 200_000, seed: int = 0,
-                       log=print) -> Path:
+def ensure_demo_bundle(
+    bundle_dir, rows: int = 200_000, seed: int = 0, log=print
+) -> Path:
     """Build the synthetic demo bundle if ``bundle_dir`` holds no manifest yet."""
     from analytics.synthetic import write_demo_data
 

@@ -12,8 +12,23 @@ from analytics.errors import InputError
 # Stock codes that are services or bookkeeping, not products (see shared/data/README).
 NON_PRODUCT_CODES = frozenset(
     {
-        "POST", "D", "M", "C2", "C3", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK",
-        "PADS", "B", "S", "ADJUST", "ADJUST2", "TEST001", "TEST002", "SAMPLES",
+        "POST",
+        "D",
+        "M",
+        "C2",
+        "C3",
+        "DOT",
+        "BANK CHARGES",
+        "AMAZONFEE",
+        "CRUK",
+        "PADS",
+        "B",
+        "S",
+        "ADJUST",
+        "ADJUST2",
+        "TEST001",
+        "TEST002",
+        "SAMPLES",
     }
 )
 _NON_PRODUCT_PATTERN = re.compile(r"^(GIFT_|TEST|ADJUST)")

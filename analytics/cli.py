@@ -18,7 +18,8 @@ def _date(text: str) -> pd.Timestamp:
         return pd.Timestamp(text)
     except (ValueError, TypeError):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+            f"{text!r} is not a date (expected YYYY-MM-DD)"
+        ) from None
 
 
 def _positive(text: str) -> int:
@@ -39,28 +40,48 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="raw transactions → artifact bundle")
-    build.add_argument("--input", nargs="+", required=True, metavar="FILE",
-                       help="CSV, CSV.GZ, XLSX or Parquet files (Online Retail schema)")
+    build.add_argument(
+        "--input",
+        nargs="+",
+        required=True,
+        metavar="FILE",
+        help="CSV, CSV.GZ, XLSX or Parquet files (Online Retail schema)",
+    )
     build.add_argument("--out", required=True, metavar="DIR", help="bundle folder")
-    build.add_argument("--until", type=_date, metavar="DATE",
-                       help="build as if today were DATE (earlier transactions only)")
-    build.add_argument("--k", type=_positive, default=4,
-                       help="clusters in the segment model (default 4)")
+    build.add_argument(
+        "--until",
+        type=_date,
+        metavar="DATE",
+        help="build as if today were DATE (earlier transactions only)",
+    )
+    build.add_argument(
+        "--k",
+        type=_positive,
+        default=4,
+        help="clusters in the segment model (default 4)",
+    )
     build.add_argument("--seed", type=int, default=0)
 
     demo = sub.add_parser("demo-data", help="write synthetic Online Retail data")
     demo.add_argument("--rows", type=_positive, required=True)
     demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--out", required=True, metavar="FILE",
-                      help=".csv, .csv.gz or .parquet")
+    demo.add_argument(
+        "--out", required=True, metavar="FILE", help=".csv, .csv.gz or .parquet"
+    )
 
     evaluate = sub.add_parser("evaluate", help="time-split recommender evaluation")
     evaluate.add_argument("--input", nargs="+", required=True, metavar="FILE")
-    evaluate.add_argument("--cutoff", type=_date, required=True, metavar="DATE",
-                          help="train before DATE, test on purchases from DATE on")
+    evaluate.add_argument(
+        "--cutoff",
+        type=_date,
+        required=True,
+        metavar="DATE",
+        help="train before DATE, test on purchases from DATE on",
+    )
     evaluate.add_argument("--seed", type=int, default=0)
-    evaluate.add_argument("--save", metavar="FILE",
-                          help="also write the table to FILE (.parquet or .csv)")
+    evaluate.add_argument(
+        "--save", metavar="FILE", help="also write the table to FILE (.parquet or .csv)"
+    )
     return parser
 
 
@@ -88,7 +109,8 @@ def _evaluate(args) -> None:
         raise InputError(
             f"cutoff {args.cutoff.date()} is outside the data "
             f"({lines['invoice_date'].min().date()} … "
-            f"{lines['invoice_date'].max().date()})")
+            f"{lines['invoice_date'].max().date()})"
+        )
     table = evaluate_recommenders(lines, args.cutoff, seed=args.seed)
     print(format_evaluation(table))
     if args.save:

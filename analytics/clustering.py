@@ -45,12 +45,16 @@ def _metrics(x: np.ndarray, labels: np.ndarray, seed: int) -> dict:
     keep = labels >= 0
     x, labels = x[keep], labels[keep]
     if len(np.unique(labels)) < 2:
-        return {"silhouette": np.nan, "davies_bouldin": np.nan,
-                "calinski_harabasz": np.nan}
+        return {
+            "silhouette": np.nan,
+            "davies_bouldin": np.nan,
+            "calinski_harabasz": np.nan,
+        }
     size = min(len(x), SAMPLE_SIZE)
     return {
-        "silhouette": float(silhouette_score(x, labels, sample_size=size,
-                                             random_state=seed)),
+        "silhouette": float(
+            silhouette_score(x, labels, sample_size=size, random_state=seed)
+        ),
         "davies_bouldin": float(davies_bouldin_score(x, labels)),
         "calinski_harabasz": float(calinski_harabasz_score(x, labels)),
     }
@@ -67,8 +71,13 @@ def kmeans_scan(x: np.ndarray, seed: int, ks=range(2, 11)) -> pd.DataFrame:
         if k >= len(x):
             break
         model = _kmeans(k, seed).fit(x)
-        rows.append({"k": k, "inertia": float(model.inertia_),
-                     **_metrics(x, model.labels_, seed)})
+        rows.append(
+            {
+                "k": k,
+                "inertia": float(model.inertia_),
+                **_metrics(x, model.labels_, seed),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -90,39 +99,57 @@ def compare_models(x: np.ndarray, k: int, seed: int) -> tuple[pd.DataFrame, dict
     assignment of every customer, including those outside the sample).
     """
     rng = np.random.default_rng(seed)
-    sample = x if len(x) <= SAMPLE_SIZE else x[
-        np.sort(rng.choice(len(x), SAMPLE_SIZE, replace=False))]
+    sample = (
+        x
+        if len(x) <= SAMPLE_SIZE
+        else x[np.sort(rng.choice(len(x), SAMPLE_SIZE, replace=False))]
+    )
     rows, centroids = [], {}
 
     kmeans = _kmeans(k, seed).fit(x)
-    rows.append({"model": "KMeans", "params": f"k={k}", "labels": kmeans.labels_,
-                 "x": x})
+    rows.append(
+        {"model": "KMeans", "params": f"k={k}", "labels": kmeans.labels_, "x": x}
+    )
     centroids["KMeans"] = kmeans.cluster_centers_
 
     min_samples = 2 * x.shape[1]
     eps = _dbscan_eps(sample, min_samples)
     db = DBSCAN(eps=eps, min_samples=min_samples).fit(sample)
-    rows.append({"model": "DBSCAN", "params": f"eps={eps:.3f}, min_samples={min_samples}",
-                 "labels": db.labels_, "x": sample})
+    rows.append(
+        {
+            "model": "DBSCAN",
+            "params": f"eps={eps:.3f}, min_samples={min_samples}",
+            "labels": db.labels_,
+            "x": sample,
+        }
+    )
     if (db.labels_ >= 0).any():
         centroids["DBSCAN"] = _centroids(sample, db.labels_)
 
     ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit(sample)
-    rows.append({"model": "Agglomerative", "params": f"ward, k={k}",
-                 "labels": ward.labels_, "x": sample})
+    rows.append(
+        {
+            "model": "Agglomerative",
+            "params": f"ward, k={k}",
+            "labels": ward.labels_,
+            "x": sample,
+        }
+    )
     centroids["Agglomerative"] = _centroids(sample, ward.labels_)
 
     table = []
     for row in rows:
         labels = row["labels"]
-        table.append({
-            "model": row["model"],
-            "params": row["params"],
-            "n_clusters": int(len(np.unique(labels[labels >= 0]))),
-            **_metrics(row["x"], labels, seed),
-            "noise_share": float((labels < 0).mean()),
-            "customers_fitted": int(len(labels)),
-        })
+        table.append(
+            {
+                "model": row["model"],
+                "params": row["params"],
+                "n_clusters": int(len(np.unique(labels[labels >= 0]))),
+                **_metrics(row["x"], labels, seed),
+                "noise_share": float((labels < 0).mean()),
+                "customers_fitted": int(len(labels)),
+            }
+        )
     return pd.DataFrame(table), centroids
 
 
@@ -153,13 +180,15 @@ def choose_model(table: pd.DataFrame, k: int) -> tuple[str, str]:
     reason = (
         f"{chosen['model']} chosen: best mean rank on silhouette, Davies–Bouldin and "
         f"Calinski–Harabasz among models giving {k} clusters with at most 5% noise. "
-        + "; ".join(parts) + "."
+        + "; ".join(parts)
+        + "."
     )
     return str(chosen["model"]), reason
 
 
-def segment_customers(rfm: pd.DataFrame, k: int = 4, seed: int = 0
-                      ) -> SegmentationResult:
+def segment_customers(
+    rfm: pd.DataFrame, k: int = 4, seed: int = 0
+) -> SegmentationResult:
     """Scale, scan KMeans k = 2…10, compare models, name segments, project with PCA."""
     if len(rfm) < max(k, 3) + 1:
         from analytics.errors import InputError

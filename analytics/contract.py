@@ -1,13 +1,14 @@
 """The artifact bundle contract: the only thing the dashboard knows about analytics.
 
-A bundle is a folder of Parquet tables plus ``manifest.json`` (and ``segment_model.json``).
-It is written by ``python -m analytics build`` into a temporary sibling folder and renamed
-into place, so a reader never sees a half-written bundle.
+A bundle is a folder of Parquet tables plus ``manifest.json`` (and
+``segment_model.json``). It is written by ``python -m analytics build`` into a
+temporary sibling folder and renamed into place, so a reader never sees a half-written
+bundle.
 
-Every table below is a plain Parquet file named ``<TABLE>.parquet``. Column lists are the
-minimum a reader may rely on; writers may add columns. Dates are ``datetime64[ns]`` (naive,
-shop-local time), money is pounds as ``float64``, IDs are strings except ``customer_id``
-(``int64``).
+Every table below is a plain Parquet file named ``<TABLE>.parquet``. Column lists are
+the minimum a reader may rely on; writers may add columns. Dates are ``datetime64``
+(naive, shop-local time), money is pounds as ``float64``, IDs are strings except
+``customer_id`` (``int64``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 SEGMENT_MODEL = "segment_model.json"
 
-# The cleaned line-level frame every analytics stage consumes (in memory, not in the bundle).
+# The cleaned line-level frame every analytics stage consumes (in memory only).
 LINE_COLUMNS = [
     "invoice",  # str, e.g. "536365"
     "stock_code",  # str, upper-case, e.g. "85123A"
@@ -33,29 +34,62 @@ LINE_COLUMNS = [
 TABLES: dict[str, list[str]] = {
     # One row per customer: RFM, segment and PCA coordinates (fixed contract).
     "customers": [
-        "customer_id", "country", "region", "recency_days", "frequency", "monetary",
-        "segment", "pc1", "pc2", "pc3",
+        "customer_id",
+        "country",
+        "region",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "segment",
+        "pc1",
+        "pc2",
+        "pc3",
         # extra: cluster (int), first_purchase, last_purchase (datetime), units (int)
     ],
     # One row per invoice (order): the base for any date x country/region filter.
     "invoices": [
-        "invoice", "customer_id", "invoice_date", "country", "region", "revenue",
-        "units", "lines",
+        "invoice",
+        "customer_id",
+        "invoice_date",
+        "country",
+        "region",
+        "revenue",
+        "units",
+        "lines",
     ],
     # One row per day x country: revenue/orders/units/customers/lines for trend charts.
     "daily_country": [
-        "date", "country", "region", "revenue", "orders", "units", "customers", "lines",
+        "date",
+        "country",
+        "region",
+        "revenue",
+        "orders",
+        "units",
+        "customers",
+        "lines",
     ],
     # One row per day x country x product: top products for any filter.
     "product_daily": ["date", "country", "stock_code", "units", "revenue", "orders"],
     # One row per product over the whole bundle period.
     "products": [
-        "stock_code", "description", "revenue", "units", "orders", "customers",
-        "first_sold", "last_sold", "median_unit_price",
+        "stock_code",
+        "description",
+        "revenue",
+        "units",
+        "orders",
+        "customers",
+        "first_sold",
+        "last_sold",
+        "median_unit_price",
     ],
     # One row per customer x product (purchase history detail, recommender input).
     "customer_products": [
-        "customer_id", "stock_code", "units", "revenue", "orders", "first_bought",
+        "customer_id",
+        "stock_code",
+        "units",
+        "revenue",
+        "orders",
+        "first_bought",
         "last_bought",
     ],
     # Country -> region and whole-period totals.
@@ -63,27 +97,59 @@ TABLES: dict[str, list[str]] = {
     # Pareto curves: kind in {"customers", "products"}; share_of_entities ascending.
     "pareto": ["kind", "rank", "share_of_entities", "share_of_revenue"],
     # KMeans k = 2..10: elbow and silhouette.
-    "kmeans_scan": ["k", "inertia", "silhouette", "davies_bouldin", "calinski_harabasz"],
+    "kmeans_scan": [
+        "k",
+        "inertia",
+        "silhouette",
+        "davies_bouldin",
+        "calinski_harabasz",
+    ],
     # KMeans vs DBSCAN vs Agglomerative (Ward) on the same scaled RFM.
     "model_comparison": [
-        "model", "params", "n_clusters", "silhouette", "davies_bouldin",
-        "calinski_harabasz", "noise_share", "chosen",
+        "model",
+        "params",
+        "n_clusters",
+        "silhouette",
+        "davies_bouldin",
+        "calinski_harabasz",
+        "noise_share",
+        "chosen",
     ],
     # One row per segment (and its cluster ids): size, revenue share, typical RFM.
     "segment_profiles": [
-        "segment", "clusters", "customers", "customer_share", "revenue", "revenue_share",
-        "recency_mean", "frequency_mean", "monetary_mean", "recency_median",
-        "frequency_median", "monetary_median",
+        "segment",
+        "clusters",
+        "customers",
+        "customer_share",
+        "revenue",
+        "revenue_share",
+        "recency_mean",
+        "frequency_mean",
+        "monetary_mean",
+        "recency_median",
+        "frequency_median",
+        "monetary_median",
     ],
     # Recommendations (issue 3; fixed contract).
     "recommendations": [
-        "customer_id", "rank", "stock_code", "description", "score", "reason",
+        "customer_id",
+        "rank",
+        "stock_code",
+        "description",
+        "score",
+        "reason",
     ],
     "similar_products": ["stock_code", "rank", "similar_stock_code", "score", "method"],
     # Offline evaluation on a time split: one row per task x method x metric set.
     "evaluation": [
-        "task", "method", "precision_at_5", "recall_at_5", "map_at_5", "ndcg_at_5",
-        "hit_rate_at_5", "customers",
+        "task",
+        "method",
+        "precision_at_5",
+        "recall_at_5",
+        "map_at_5",
+        "ndcg_at_5",
+        "hit_rate_at_5",
+        "customers",
     ],
 }
 
@@ -91,8 +157,16 @@ TABLES: dict[str, list[str]] = {
 SEGMENTS = ["High-Value", "Regular", "Occasional", "At-Risk"]
 
 REGIONS = [
-    "UK", "Western Europe", "Northern Europe", "Southern Europe", "Eastern Europe",
-    "Middle East", "Asia-Pacific", "Americas", "Africa", "Unspecified",
+    "UK",
+    "Western Europe",
+    "Northern Europe",
+    "Southern Europe",
+    "Eastern Europe",
+    "Middle East",
+    "Asia-Pacific",
+    "Americas",
+    "Africa",
+    "Unspecified",
 ]
 
 # manifest.json keys: schema_version, built_at (ISO UTC), bundle_version (hex digest of

@@ -96,7 +96,9 @@ def _all_strings(path: Path, encoding: str) -> dict:
 
 def _read_excel(path: Path) -> tuple[pd.DataFrame, int]:
     try:
-        frames = pd.read_excel(path, sheet_name=None, engine="calamine")
+        # Cells stay as stored (numbers, text, dates): code columns mix numbers
+        # (71053) and text (85123A), which type inference would turn into NaN.
+        frames = pd.read_excel(path, sheet_name=None, engine="calamine", dtype=object)
     except Exception as exc:  # calamine raises its own error types
         raise InputError(f"{path}: not a readable Excel workbook ({exc})") from None
     frames = {name: f for name, f in frames.items() if not f.empty}
@@ -166,12 +168,24 @@ def _bad_row(path: Path, column: str, index: int, first_row: int, value, expecte
 
 
 def _text(series: pd.Series) -> pd.Series:
+    if series.dtype == object:
+        # Spreadsheets store numeric-looking codes as floats: 71053.0 → "71053".
+        numbers = pd.to_numeric(series, errors="coerce")
+        whole = numbers.notna() & (numbers == numbers.round())
+        if whole.any():
+            series = series.where(~whole, numbers.round().astype("Int64").astype("str"))
     return series.astype("str").str.strip()
 
 
 def _numbers(series, path, column, first_row, integer=False) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series):
         values = pd.to_numeric(series)
+    elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+        "integer",
+        "floating",
+        "mixed-integer-float",
+    ):
+        values = pd.to_numeric(series)  # spreadsheet cells that are numbers
     else:
         text = series.astype("str").str.strip()
         values = pd.to_numeric(text.where(text != ""), errors="coerce")
@@ -204,6 +218,11 @@ def _date_format(sample: pd.Series) -> str | None:
 
 
 def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+        "datetime",
+        "datetime64",
+    ):
+        series = pd.to_datetime(series)  # spreadsheet date cells
     if pd.api.types.is_datetime64_any_dtype(series):
         values = series.dt.tz_localize(None) if series.dt.tz else series
         missing = values.isna()
@@ -217,21 +236,33 @@ def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
             if fmt != "ISO8601" and parsed.isna().any():
                 # Times without minutes-only consistency (e.g. mixed seconds).
                 parsed = parsed.fillna(
-                    pd.to_datetime(uniques, format="mixed", errors="coerce",
-                                   dayfirst=fmt.startswith("%d"))
+                    pd.to_datetime(
+                        uniques,
+                        format="mixed",
+                        errors="coerce",
+                        dayfirst=fmt.startswith("%d"),
+                    )
                 )
         except (ValueError, TypeError):
             parsed = pd.to_datetime(uniques, format="mixed", errors="coerce")
         parsed_values = parsed.to_numpy()
         values = pd.Series(
-            np.where(codes >= 0, parsed_values[np.maximum(codes, 0)], np.datetime64("NaT")),
+            np.where(
+                codes >= 0, parsed_values[np.maximum(codes, 0)], np.datetime64("NaT")
+            ),
             index=series.index,
         ).astype("datetime64[ns]")
         missing = values.isna()
     if missing.any():
         i = int(np.flatnonzero(missing.to_numpy())[0])
-        _bad_row(path, "invoice_date", i, first_row, series.iloc[i],
-                 "a date (e.g. 2010-12-01 08:26:00 or 12/1/2010 8:26)")
+        _bad_row(
+            path,
+            "invoice_date",
+            i,
+            first_row,
+            series.iloc[i],
+            "a date (e.g. 2010-12-01 08:26:00 or 12/1/2010 8:26)",
+        )
     return values.astype("datetime64[ns]")
 
 
@@ -253,9 +284,8 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
         empty = out[column].isna() | (out[column].astype("str") == "")
         if empty.any():
             i = int(np.flatnonzero(empty.to_numpy())[0])
-            raise InputError(
-                f"{path}: column {EXPECTED[column]}, row {i + first_row}: value is empty"
-            )
+            where = f"column {EXPECTED[column]}, row {i + first_row}"
+            raise InputError(f"{path}: {where}: value is empty")
     out["quantity"] = out["quantity"].astype("int64")
     out["unit_price"] = out["unit_price"].astype("float64")
     return out

@@ -44,15 +44,25 @@ def rfm_table(invoices: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     days = (as_of - table["last_purchase"]) / pd.Timedelta(days=1)
     table["recency_days"] = np.floor(days).astype("int64")
     country = (
-        invoices.groupby(["customer_id", "country"]).size().rename("n").reset_index()
+        invoices.groupby(["customer_id", "country"])
+        .size()
+        .rename("n")
+        .reset_index()
         .sort_values(["customer_id", "n"], ascending=[True, False], kind="stable")
         .drop_duplicates("customer_id")
         .set_index("customer_id")["country"]
     )
     table["country"] = country
     return table.reset_index()[
-        ["customer_id", "country", "recency_days", "frequency", "monetary",
-         "first_purchase", "last_purchase"]
+        [
+            "customer_id",
+            "country",
+            "recency_days",
+            "frequency",
+            "monetary",
+            "first_purchase",
+            "last_purchase",
+        ]
     ]
 
 
@@ -97,8 +107,16 @@ class SegmentModel:
     recomputed window.
     """
 
-    def __init__(self, scaler_mean, scaler_scale, centroids, cluster_segments,
-                 pca_mean, pca_components, explained_variance_ratio):
+    def __init__(
+        self,
+        scaler_mean,
+        scaler_scale,
+        centroids,
+        cluster_segments,
+        pca_mean,
+        pca_components,
+        explained_variance_ratio,
+    ):
         self.scaler_mean = np.asarray(scaler_mean, dtype="float64")
         self.scaler_scale = np.asarray(scaler_scale, dtype="float64")
         self.centroids = np.asarray(centroids, dtype="float64")
@@ -110,8 +128,10 @@ class SegmentModel:
     def scale(self, recency_days, frequency, monetary) -> np.ndarray:
         """Scaled log-RFM features, shape (n, 3); negative inputs are clipped to 0."""
         raw = np.column_stack(
-            [np.atleast_1d(np.asarray(v, dtype="float64"))
-             for v in (recency_days, frequency, monetary)]
+            [
+                np.atleast_1d(np.asarray(v, dtype="float64"))
+                for v in (recency_days, frequency, monetary)
+            ]
         )
         return (np.log1p(np.clip(raw, 0, None)) - self.scaler_mean) / self.scaler_scale
 
@@ -146,8 +166,15 @@ class SegmentModel:
 
     @classmethod
     def from_dict(cls, data: dict) -> SegmentModel:
-        keys = ["scaler_mean", "scaler_scale", "centroids", "cluster_segments",
-                "pca_mean", "pca_components", "explained_variance_ratio"]
+        keys = [
+            "scaler_mean",
+            "scaler_scale",
+            "centroids",
+            "cluster_segments",
+            "pca_mean",
+            "pca_components",
+            "explained_variance_ratio",
+        ]
         return cls(*(data[k] for k in keys))
 
     def save(self, bundle_dir: Path) -> None:

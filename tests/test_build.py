@@ -1,0 +1,148 @@
+"""The bundle build: contract tables, manifest, atomic replacement, CLI errors."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from helpers import ROOT, small_shop, write_csv
+
+from analytics.build import build_bundle
+from analytics.cli import main
+from analytics.contract import MANIFEST, SEGMENT_MODEL, TABLES
+from analytics.errors import InputError
+
+# Tables the recommendation stage adds; checked in its own tests.
+RECOMMENDER_TABLES = {"recommendations", "similar_products", "evaluation"}
+
+
+@pytest.fixture(scope="module")
+def shop_csv(tmp_path_factory):
+    return write_csv(small_shop(120), tmp_path_factory.mktemp("raw") / "shop.csv")
+
+
+@pytest.fixture(scope="module")
+def bundle(shop_csv, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundles") / "bundle"
+    build_bundle([shop_csv], out, log=lambda *_: None)
+    return out
+
+
+def test_bundle_holds_every_contract_table(bundle):
+    for name, columns in TABLES.items():
+        path = bundle / f"{name}.parquet"
+        if name in RECOMMENDER_TABLES and not path.exists():
+            continue
+        table = pd.read_parquet(path)
+        assert set(columns) <= set(table.columns), name
+        assert len(table) > 0, name
+    assert (bundle / SEGMENT_MODEL).exists()
+
+
+def test_customers_contract(bundle):
+    customers = pd.read_parquet(bundle / "customers.parquet")
+    assert list(customers.columns[:10]) == TABLES["customers"]
+    assert customers["customer_id"].is_unique
+    assert customers["customer_id"].dtype == "int64"
+    assert set(customers["segment"]) <= {
+        "High-Value",
+        "Regular",
+        "Occasional",
+        "At-Risk",
+    }
+
+
+def test_manifest(bundle, shop_csv):
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    assert manifest["schema_version"] == 1
+    assert manifest["inputs"][0]["path"] == str(shop_csv)
+    assert len(manifest["inputs"][0]["sha256"]) == 64
+    assert manifest["inputs"][0]["rows"] == len(small_shop(120))
+    cleaning = manifest["cleaning"]
+    assert cleaning["rows_in"] == len(small_shop(120))
+    assert cleaning["rows_out"] == cleaning["rows_in"] - sum(
+        cleaning["removed"].values()
+    )
+    assert {"read", "clean", "segmentation", "write"} <= set(manifest["stages"])
+    assert manifest["segmentation"]["chosen_model"] in {
+        "KMeans",
+        "DBSCAN",
+        "Agglomerative",
+    }
+    assert "scikit-learn" in manifest["libraries"]
+
+
+def test_same_input_same_bundle_version(shop_csv, bundle, tmp_path):
+    again = build_bundle([shop_csv], tmp_path / "b", log=lambda *_: None)
+    first = json.loads((bundle / MANIFEST).read_text())
+    assert again["bundle_version"] == first["bundle_version"]
+    a = pd.read_parquet(bundle / "customers.parquet")
+    b = pd.read_parquet(tmp_path / "b" / "customers.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_until_measures_recency_from_that_date(shop_csv, tmp_path):
+    manifest = build_bundle(
+        [shop_csv], tmp_path / "b", until="2011-06-01", log=lambda *_: None
+    )
+    assert manifest["as_of"] == "2011-06-01"
+    invoices = pd.read_parquet(tmp_path / "b" / "invoices.parquet")
+    assert invoices["invoice_date"].max() < pd.Timestamp("2011-06-01")
+    customers = pd.read_parquet(tmp_path / "b" / "customers.parquet")
+    last = customers["last_purchase"]
+    expected = ((pd.Timestamp("2011-06-01") - last) / pd.Timedelta(days=1)).astype(int)
+    assert (customers["recency_days"] == expected).all()
+
+
+def test_failed_build_leaves_previous_bundle_untouched(shop_csv, tmp_path):
+    out = tmp_path / "bundle"
+    build_bundle([shop_csv], out, log=lambda *_: None)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("InvoiceNo,StockCode\n1,2\n")
+    with pytest.raises(InputError):
+        build_bundle([bad], out, log=lambda *_: None)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "bundle"]
+
+
+def test_cli_bad_input_exits_2_with_one_clear_line(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("InvoiceNo,StockCode\n1,2\n")
+    code = main(["build", "--input", str(bad), "--out", str(tmp_path / "b")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and "missing column(s)" in err
+    assert not (tmp_path / "b").exists()
+
+
+def test_cli_as_a_process_has_no_traceback(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "build",
+            "--input",
+            str(empty),
+            "--out",
+            str(tmp_path / "b"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "empty.csv: the file is empty" in run.stderr
+
+
+def test_cli_rejects_a_bad_until_date(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "--input", "x.csv", "--out", "b", "--until", "someday"])
+    assert exit_info.value.code == 2
+    assert "'someday' is not a date" in capsys.readouterr().err

@@ -1,0 +1,110 @@
+"""Each cleaning rule, counted on hand-made rows."""
+
+import pandas as pd
+import pytest
+from helpers import raw_rows
+
+from analytics.cleaning import clean, is_non_product
+from analytics.errors import InputError
+from analytics.ingest import normalise
+
+T = pd.Timestamp("2011-03-01 10:00")
+
+
+def _frame(rows):
+    return normalise(raw_rows(rows), "test.csv", 2)
+
+
+def _row(
+    invoice="1",
+    code="22423",
+    qty=2,
+    price=3.0,
+    customer=1.0,
+    when=T,
+    desc="REGENCY CAKESTAND 3 TIER",
+):
+    return (invoice, code, desc, qty, when, price, customer, "France")
+
+
+def test_every_rule_is_counted():
+    rows = [
+        _row(),  # kept
+        _row(),  # exact duplicate
+        _row(customer=None),  # no customer
+        _row(invoice="C2", qty=-2),  # cancellation
+        _row(invoice="3", qty=0),  # non-positive quantity
+        _row(invoice="4", price=0.0),  # non-positive price
+        _row(invoice="5", code="POST"),  # postage
+        _row(invoice="6", code="gift_0001_20"),  # gift voucher
+        _row(invoice="7", code="BANK CHARGES"),
+        _row(invoice="8", code="85123A", qty=3, price=2.5),  # kept
+    ]
+    lines, report = clean(_frame(rows))
+    assert report["removed"] == {
+        "overlap_between_files": 0,
+        "on_or_after_until": 0,
+        "missing_customer_id": 1,
+        "cancelled_invoice": 1,
+        "non_positive_quantity": 1,
+        "non_positive_price": 1,
+        "duplicate_row": 1,
+        "non_product_code": 3,
+    }
+    assert report["rows_in"] == 10 and report["rows_out"] == 2
+    assert lines["revenue"].tolist() == [6.0, 7.5]
+    assert lines["customer_id"].dtype == "int64"
+    assert report["customers"] == 1 and report["products"] == 2
+    assert report["date_min"] == T.isoformat()
+
+
+def test_until_drops_later_rows_and_counts_them():
+    rows = [_row(), _row(invoice="2", when=pd.Timestamp("2011-06-01"))]
+    lines, report = clean(_frame(rows), until=pd.Timestamp("2011-05-01"))
+    assert report["removed"]["on_or_after_until"] == 1
+    assert len(lines) == 1
+
+
+def test_overlap_is_reported_first():
+    _, report = clean(_frame([_row()]), overlap_rows=5)
+    assert report["rows_in"] == 6
+    assert report["removed"]["overlap_between_files"] == 5
+
+
+def test_one_description_per_product_the_most_common():
+    rows = [_row(invoice=str(i), desc="CAKESTAND") for i in range(3)]
+    rows.append(_row(invoice="9", desc="cake stand?"))
+    lines, _ = clean(_frame(rows))
+    assert set(lines["description"]) == {"CAKESTAND"}
+
+
+def test_non_product_codes():
+    codes = pd.Series(
+        [
+            "POST",
+            "D",
+            "M",
+            "C2",
+            "DOT",
+            "BANK CHARGES",
+            "AMAZONFEE",
+            "CRUK",
+            "PADS",
+            "B",
+            "S",
+            "GIFT_0001_10",
+            "85123A",
+            "22423",
+            "DCGS0003",
+            "47566B",
+        ]
+    )
+    assert is_non_product(codes).tolist() == [True] * 12 + [False] * 4
+
+
+def test_no_rows_left_is_an_error_that_says_why():
+    rows = [_row(customer=None), _row(invoice="C1", qty=-1)]
+    with pytest.raises(
+        InputError, match="no rows left after cleaning.*no customer ID: 1"
+    ):
+        clean(_frame(rows))

@@ -1,0 +1,246 @@
+"""Reading every supported format and vocabulary, and every bad-input case."""
+
+import gzip
+
+import pandas as pd
+import pytest
+from helpers import raw_rows, small_shop, write_csv
+
+from analytics.errors import InputError
+from analytics.ingest import load_transactions
+
+ROWS = [
+    (
+        "536365",
+        "85123A",
+        "WHITE HANGING HEART T-LIGHT HOLDER",
+        6,
+        pd.Timestamp("2010-12-01 08:26"),
+        2.55,
+        17850.0,
+        "United Kingdom",
+    ),
+    (
+        "536366",
+        "22633",
+        "HAND WARMER UNION JACK",
+        6,
+        pd.Timestamp("2010-12-13 09:02"),
+        1.85,
+        17850.0,
+        "United Kingdom",
+    ),
+    (
+        "C536379",
+        "22556",
+        "PLASTERS IN TIN CIRCUS PARADE",
+        -12,
+        pd.Timestamp("2010-12-01 09:41"),
+        1.65,
+        None,
+        "Germany",
+    ),
+]
+
+
+def _read(path):
+    frame, inputs, overlap = load_transactions([path])
+    return frame
+
+
+def test_reads_online_retail_csv_with_iso_dates(tmp_path):
+    frame = _read(write_csv(raw_rows(ROWS), tmp_path / "t.csv"))
+    assert list(frame.columns) == [
+        "invoice",
+        "stock_code",
+        "description",
+        "quantity",
+        "invoice_date",
+        "unit_price",
+        "customer_id",
+        "country",
+    ]
+    assert frame["invoice_date"].iloc[1] == pd.Timestamp("2010-12-13 09:02")
+    assert frame["quantity"].tolist() == [6, 6, -12]
+    assert pd.isna(frame["customer_id"].iloc[2])
+    assert frame["invoice"].iloc[2] == "C536379"
+
+
+def test_reads_us_month_first_dates(tmp_path):
+    path = write_csv(raw_rows(ROWS), tmp_path / "t.csv", date_format="%m/%d/%Y %H:%M")
+    frame = _read(path)
+    assert frame["invoice_date"].iloc[1] == pd.Timestamp("2010-12-13 09:02")
+    assert frame["invoice_date"].iloc[0] == pd.Timestamp("2010-12-01 08:26")
+
+
+def test_reads_unpadded_us_dates_as_written_in_public_copies(tmp_path):
+    text = (
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
+        "CustomerID,Country\n536365,85123A,X,6,12/1/2010 8:26,2.55,17850,"
+        "United Kingdom\n536366,22633,Y,6,1/4/2011 10:05,1.85,17850,France\n"
+    )
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    frame = _read(path)
+    assert frame["invoice_date"].tolist() == [
+        pd.Timestamp("2010-12-01 08:26"),
+        pd.Timestamp("2011-01-04 10:05"),
+    ]
+
+
+def test_detects_day_first_dates(tmp_path):
+    path = write_csv(raw_rows(ROWS), tmp_path / "t.csv", date_format="%d/%m/%Y %H:%M")
+    assert _read(path)["invoice_date"].iloc[1] == pd.Timestamp("2010-12-13 09:02")
+
+
+def test_reads_latin1_text(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[0][2] = "CAFÉ SET £5"
+    path = write_csv(
+        raw_rows([tuple(r) for r in rows]), tmp_path / "t.csv", encoding="latin-1"
+    )
+    assert _read(path)["description"].iloc[0] == "CAFÉ SET £5"
+
+
+def test_reads_online_retail_ii_vocabulary_gzip(tmp_path):
+    frame = raw_rows(ROWS).rename(
+        columns={
+            "InvoiceNo": "Invoice",
+            "UnitPrice": "Price",
+            "CustomerID": "Customer ID",
+        }
+    )
+    path = tmp_path / "t.csv.gz"
+    with gzip.open(path, "wt") as handle:
+        frame.to_csv(handle, index=False)
+    out = _read(path)
+    assert out["unit_price"].tolist() == [2.55, 1.85, 1.65]
+    assert out["customer_id"].iloc[0] == 17850
+
+
+def test_reads_xlsx_with_real_date_cells(tmp_path):
+    path = tmp_path / "t.xlsx"
+    raw_rows(ROWS).to_excel(path, index=False, sheet_name="Online Retail")
+    frame = _read(path)
+    assert frame["invoice_date"].iloc[1] == pd.Timestamp("2010-12-13 09:02")
+    assert frame["stock_code"].tolist() == ["85123A", "22633", "22556"]
+
+
+def test_reads_every_sheet_of_a_workbook(tmp_path):
+    path = tmp_path / "t.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        raw_rows(ROWS[:1]).to_excel(writer, index=False, sheet_name="Year 2009-2010")
+        raw_rows(ROWS[1:]).to_excel(writer, index=False, sheet_name="Year 2010-2011")
+    assert len(_read(path)) == 3
+
+
+def test_reads_parquet(tmp_path):
+    path = tmp_path / "t.parquet"
+    raw_rows(ROWS).to_parquet(path)
+    assert len(_read(path)) == 3
+
+
+def test_several_files_drop_overlapping_invoices(tmp_path):
+    shop = small_shop(20)
+    first = write_csv(shop, tmp_path / "a.csv")
+    invoices = shop["InvoiceNo"].unique()
+    # The second file repeats the last ten invoices of the first, then adds more.
+    later = shop[shop["InvoiceNo"].isin(invoices[-10:])]
+    extra = later.assign(InvoiceNo=later["InvoiceNo"] + "9")
+    second = write_csv(pd.concat([later, extra]), tmp_path / "b.csv")
+    frame, inputs, overlap = load_transactions([first, second])
+    assert overlap == len(later)
+    assert len(frame) == len(shop) + len(extra)
+    assert [i["rows"] for i in inputs] == [len(shop), len(later) + len(extra)]
+
+
+# ---- bad input ------------------------------------------------------------------
+
+
+def test_missing_column_is_named_with_what_was_found(tmp_path):
+    frame = raw_rows(ROWS).rename(columns={"InvoiceDate": "InvoceDate"})
+    path = write_csv(frame, tmp_path / "t.csv")
+    with pytest.raises(InputError) as err:
+        _read(path)
+    message = str(err.value)
+    assert "t.csv" in message and "missing column(s) InvoiceDate" in message
+    assert "found: InvoiceNo, StockCode" in message
+    assert "'InvoceDate' looks like a misspelling of 'InvoiceDate'" in message
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(InputError, match="empty.csv: the file is empty"):
+        _read(path)
+
+
+def test_header_without_rows(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text(",".join(raw_rows(ROWS).columns) + "\n")
+    with pytest.raises(InputError, match="header but no rows"):
+        _read(path)
+
+
+def test_binary_file_is_not_a_table(tmp_path):
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    with pytest.raises(InputError, match="not a table"):
+        _read(path)
+
+
+def test_text_that_is_not_a_table(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("Dear team,\nplease find the sales attached.\n")
+    with pytest.raises(InputError, match="notes.csv: not a readable CSV table"):
+        _read(path)
+
+
+def test_broken_xlsx(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    with pytest.raises(InputError, match="broken.xlsx: not a readable Excel"):
+        _read(path)
+
+
+def test_unreadable_quantity_names_the_row(tmp_path):
+    frame = raw_rows(ROWS)
+    frame["Quantity"] = frame["Quantity"].astype(object)
+    frame.loc[1, "Quantity"] = "six"
+    path = write_csv(frame, tmp_path / "t.csv")
+    with pytest.raises(InputError) as err:
+        _read(path)
+    # Header is line 1, so the second data row is line 3.
+    assert "column Quantity, row 3: cannot read 'six' as a whole number" in str(
+        err.value
+    )
+
+
+def test_unreadable_date_names_the_row(tmp_path):
+    frame = raw_rows(ROWS)
+    frame["InvoiceDate"] = frame["InvoiceDate"].astype(str)
+    frame.loc[2, "InvoiceDate"] = "yesterday"
+    path = write_csv(frame, tmp_path / "t.csv")
+    with pytest.raises(InputError, match="column InvoiceDate, row 4: cannot read"):
+        _read(path)
+
+
+def test_unreadable_price_names_the_row(tmp_path):
+    frame = raw_rows(ROWS)
+    frame["UnitPrice"] = frame["UnitPrice"].astype(object)
+    frame.loc[0, "UnitPrice"] = "£2.55"
+    path = write_csv(frame, tmp_path / "t.csv")
+    with pytest.raises(InputError, match="column UnitPrice, row 2"):
+        _read(path)
+
+
+def test_single_column_text_lists_what_was_found(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("name\nalice\nbob\n")
+    with pytest.raises(InputError, match="missing column.*found: name"):
+        _read(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        _read(tmp_path / "nope.csv")

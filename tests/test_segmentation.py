@@ -1,0 +1,146 @@
+"""RFM, segment naming rules, the saved model, and shift invariance."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import small_shop
+
+from analytics.aggregates import invoices_table
+from analytics.cleaning import clean
+from analytics.clustering import choose_model, segment_customers
+from analytics.ingest import normalise
+from analytics.segmentation import SegmentModel, name_clusters, rfm_table
+
+
+def _invoices(raw):
+    return invoices_table(clean(normalise(raw, "shop.csv", 2))[0])
+
+
+def test_rfm_hand_computed():
+    invoices = pd.DataFrame(
+        {
+            "invoice": ["1", "2", "3"],
+            "customer_id": [7, 7, 8],
+            "invoice_date": pd.to_datetime(
+                ["2011-01-01 10:00", "2011-01-21 09:00", "2011-01-30 18:00"]
+            ),
+            "country": ["France", "France", "Spain"],
+            "revenue": [10.0, 5.5, 3.0],
+        }
+    )
+    rfm = rfm_table(invoices, pd.Timestamp("2011-02-01")).set_index("customer_id")
+    assert rfm.loc[7, "recency_days"] == 10  # 10 days 15 hours → 10 whole days
+    assert rfm.loc[7, "frequency"] == 2 and rfm.loc[7, "monetary"] == 15.5
+    assert rfm.loc[8, "recency_days"] == 1 and rfm.loc[8, "country"] == "Spain"
+
+
+def test_names_follow_profiles_not_cluster_numbers():
+    # columns: recency, frequency, monetary (scaled)
+    centroids = np.array(
+        [
+            [1.5, -1.0, -1.0],  # long gone, low value
+            [-1.0, 1.5, 1.6],  # recent, frequent, big
+            [-0.8, -0.9, -0.8],  # recent but small
+            [0.0, 0.4, 0.5],  # middle
+        ]
+    )
+    assert name_clusters(centroids) == [
+        "At-Risk",
+        "High-Value",
+        "Occasional",
+        "Regular",
+    ]
+    order = [2, 0, 3, 1]
+    assert name_clusters(centroids[order]) == [
+        ["At-Risk", "High-Value", "Occasional", "Regular"][i] for i in order
+    ]
+
+
+def test_extra_clusters_take_the_nearest_name():
+    centroids = np.array(
+        [
+            [1.5, -1, -1],
+            [-1, 1.5, 1.6],
+            [-0.8, -0.9, -0.8],
+            [0, 0.4, 0.5],
+            [0.1, 0.3, 0.4],
+        ]
+    )
+    assert name_clusters(centroids) == [
+        "At-Risk",
+        "High-Value",
+        "Occasional",
+        "Regular",
+        "Regular",
+    ]
+
+
+@pytest.fixture(scope="module")
+def result():
+    rfm = rfm_table(_invoices(small_shop(160)), pd.Timestamp("2011-12-01"))
+    return segment_customers(rfm, k=4, seed=0)
+
+
+def test_segmentation_finds_the_four_kinds(result):
+    customers = result.customers
+    assert set(customers["segment"]) == {
+        "High-Value",
+        "Regular",
+        "Occasional",
+        "At-Risk",
+    }
+    # small_shop makes customer c of kind c % 4: big spenders are High-Value.
+    kind = (customers["customer_id"] - 12000) % 4
+    assert (customers.loc[kind == 0, "segment"] == "High-Value").mean() > 0.9
+    assert (customers.loc[kind == 3, "segment"] == "At-Risk").mean() > 0.9
+    assert list(result.kmeans_scan["k"]) == list(range(2, 11))
+    assert set(result.model_comparison["model"]) == {
+        "KMeans",
+        "DBSCAN",
+        "Agglomerative",
+    }
+    assert result.chosen_model in result.reason
+
+
+def test_saved_model_reproduces_segments_and_pca(result, tmp_path):
+    result.model.save(tmp_path)
+    model = SegmentModel.load(tmp_path)
+    c = result.customers
+    args = (c["recency_days"], c["frequency"], c["monetary"])
+    assert (model.predict(*args) == c["segment"].to_numpy()).all()
+    np.testing.assert_allclose(
+        model.project(*args), c[["pc1", "pc2", "pc3"]].to_numpy()
+    )
+    assert sum(model.explained_variance_ratio) == pytest.approx(1.0)
+    assert model.predict(3, 40, 20000)[0] == "High-Value"
+    assert model.predict(300, 1, 20)[0] == "At-Risk"
+
+
+def test_choose_model_needs_k_clusters_and_little_noise():
+    table = pd.DataFrame(
+        {
+            "model": ["KMeans", "DBSCAN", "Agglomerative"],
+            "params": ["", "", ""],
+            "n_clusters": [4, 4, 4],
+            "silhouette": [0.30, 0.60, 0.35],
+            "davies_bouldin": [1.0, 0.5, 0.9],
+            "calinski_harabasz": [3000, 5000, 3500],
+            "noise_share": [0.0, 0.20, 0.0],
+        }
+    )
+    chosen, reason = choose_model(table, 4)
+    assert chosen == "Agglomerative"  # DBSCAN leaves 20% as noise
+    assert "noise 20.0%" in reason
+
+
+def test_same_data_shifted_in_time_gives_same_segments():
+    raw = small_shop(120, seed=3)
+    shifted = raw.assign(InvoiceDate=raw["InvoiceDate"] + pd.DateOffset(years=12))
+    out = []
+    for frame in (raw, shifted):
+        invoices = _invoices(frame)
+        as_of = invoices["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+        out.append(segment_customers(rfm_table(invoices, as_of), seed=0).customers)
+    assert (out[0]["segment"] == out[1]["segment"]).all()
+    assert (out[0]["recency_days"] == out[1]["recency_days"]).all()
+    np.testing.assert_allclose(out[0]["pc1"], out[1]["pc1"])
