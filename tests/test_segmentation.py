@@ -144,3 +144,18 @@ def test_same_data_shifted_in_time_gives_same_segments():
     assert (out[0]["segment"] == out[1]["segment"]).all()
     assert (out[0]["recency_days"] == out[1]["recency_days"]).all()
     np.testing.assert_allclose(out[0]["pc1"], out[1]["pc1"])
+
+
+def test_fast_silhouette_equals_sklearn():
+    from sklearn.metrics import silhouette_score
+
+    from analytics.clustering import _distances, silhouette
+
+    rng = np.random.default_rng(1)
+    x = np.vstack([rng.normal(c, 0.5, (40, 3)) for c in (0, 2, 5)])
+    labels = np.repeat([0, 1, 2], 40)
+    labels[:3] = 2  # some misplaced points, and a singleton cluster below
+    labels[-1] = 7
+    assert silhouette(_distances(x), labels) == pytest.approx(
+        silhouette_score(x, labels), abs=1e-5
+    )
