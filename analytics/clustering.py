@@ -104,18 +104,25 @@ def _kmeans(k: int, seed: int, n_init: int = 10) -> KMeans:
 def kmeans_scan(x, seed, sample, distances, ks=range(2, 11)):
     """Inertia (elbow), silhouette, Davies–Bouldin, Calinski–Harabasz for each k.
 
-    Metrics are computed on the customers ``sample`` (all of them up to
-    SAMPLE_SIZE) whose distance matrix is ``distances``.
+    Fitted and scored on the customers ``sample`` (all customers up to
+    SAMPLE_SIZE), whose distance matrix is ``distances``: the scan only draws the
+    elbow and silhouette charts, and their shape does not need every customer.
     """
+    xs = x[sample]
     rows = []
     for k in ks:
-        if k >= len(x):
+        if k >= len(xs):
             break
-        # The scan only draws the elbow and silhouette curves: three restarts are
-        # enough there; the model that segments customers is refitted with ten.
-        model = _kmeans(k, seed, n_init=3).fit(x)
-        metrics = _metrics(x[sample], model.labels_[sample], distances)
-        rows.append({"k": k, "inertia": float(model.inertia_), **metrics})
+        # Three restarts draw the curves; the segmenting model is refitted with ten.
+        model = _kmeans(k, seed, n_init=3).fit(xs)
+        rows.append(
+            {
+                "k": k,
+                "inertia": float(model.inertia_),
+                **_metrics(xs, model.labels_, distances),
+                "customers_fitted": len(xs),
+            }
+        )
     return pd.DataFrame(rows)
 
 
