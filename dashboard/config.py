@@ -1,0 +1,75 @@
+"""Dashboard settings: one place, each overridable by an environment variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "assets"
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in _TRUE
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one dashboard instance.
+
+    Attributes
+    ----------
+    bundle_dir : Path
+        Bundle folder served (``SHOPPER_BUNDLE``, default ``data/bundle``).
+    host, port : str, int
+        Where ``python -m dashboard`` listens (``SHOPPER_HOST``, ``SHOPPER_PORT``).
+    debug : bool
+        Dash debug mode (``SHOPPER_DEBUG=1``); off unless asked for.
+    redis_url : str or None
+        ``SHOPPER_REDIS_URL``: use Redis for the cache instead of process memory.
+    cache_timeout : int
+        Seconds a cached answer lives (``SHOPPER_CACHE_TIMEOUT``).
+    demo_rows : int
+        Synthetic rows for the first-run demo bundle (``SHOPPER_DEMO_ROWS``).
+    """
+
+    bundle_dir: Path = field(default_factory=lambda: ROOT / "data" / "bundle")
+    host: str = "127.0.0.1"
+    port: int = 8050
+    debug: bool = False
+    redis_url: str | None = None
+    cache_timeout: int = 3600
+    demo_rows: int = 200_000
+
+    @classmethod
+    def from_env(cls, environ=None) -> Config:
+        """Settings from environment variables, defaults for the ones not set."""
+        env = os.environ if environ is None else environ
+        bundle = env.get("SHOPPER_BUNDLE")
+        return cls(
+            bundle_dir=Path(bundle) if bundle else cls().bundle_dir,
+            host=env.get("SHOPPER_HOST", "127.0.0.1"),
+            port=int(env.get("SHOPPER_PORT", "8050")),
+            debug=_flag(env.get("SHOPPER_DEBUG")),
+            redis_url=env.get("SHOPPER_REDIS_URL") or None,
+            cache_timeout=int(env.get("SHOPPER_CACHE_TIMEOUT", "3600")),
+            demo_rows=int(env.get("SHOPPER_DEMO_ROWS", "200000")),
+        )
+
+    def cache_config(self) -> dict:
+        """flask-caching settings: Redis when a URL is set, else in-process."""
+        if self.redis_url:
+            return {
+                "CACHE_TYPE": "RedisCache",
+                "CACHE_REDIS_URL": self.redis_url,
+                "CACHE_DEFAULT_TIMEOUT": self.cache_timeout,
+                "CACHE_KEY_PREFIX": "shopper:",
+            }
+        return {
+            "CACHE_TYPE": "SimpleCache",
+            "CACHE_DEFAULT_TIMEOUT": self.cache_timeout,
+            "CACHE_THRESHOLD": 2000,
+        }

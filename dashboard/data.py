@@ -1,0 +1,320 @@
+"""The data-access layer: the only code that reads the bundle.
+
+Tables are read once per bundle version into NumPy arrays (categorical codes for
+countries, products and customers), so a callback's work is a boolean mask and a
+``np.bincount``. Answers are cached with flask-caching under keys made of the query's
+name, its inputs and the bundle version; a cache failure is logged and the answer
+recomputed, never shown to the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.contract import MANIFEST, REGIONS
+from analytics.segmentation import SegmentModel
+from dashboard import lookups, queries
+from dashboard.queries import Filters
+
+log = logging.getLogger(__name__)
+
+OPTIONAL_TABLES = (
+    "recommendations",
+    "discover_recommendations",  # not in the contract: shown when a bundle has it
+    "similar_products",
+    "evaluation",
+)
+# Optional tables sorted by this key on load, so a lookup is a binary search.
+_LOOKUP_KEYS = {
+    "recommendations": ["customer_id", "rank"],
+    "discover_recommendations": ["customer_id", "rank"],
+    "similar_products": ["stock_code", "method", "rank"],
+}
+
+
+class BundleMissingError(RuntimeError):
+    """The bundle folder has no manifest: nothing to serve yet."""
+
+
+def _days(values) -> np.ndarray:
+    """Datetimes → whole days since 1970-01-01 (int64), the unit every mask uses."""
+    return pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype("int64")
+
+
+def _codes(values, categories) -> np.ndarray:
+    return pd.Categorical(values, categories=categories).codes.astype("int32")
+
+
+@dataclass
+class Bundle:
+    """One bundle, loaded into memory. Built by :meth:`load`; treat as read-only."""
+
+    path: Path
+    manifest: dict
+    version: str
+    model: SegmentModel
+    countries: np.ndarray  # names, index = country code
+    country_region: np.ndarray  # region name per country code
+    regions: list[str]
+    day_min: int
+    day_max: int
+    customers: pd.DataFrame  # sorted by customer_id, index = customer code
+    customer_ids: np.ndarray
+    inv: dict  # invoices as arrays: day, customer, country, revenue, units
+    daily: dict  # daily_country as arrays: day, country, revenue, orders, units
+    pdaily: dict  # product_daily as arrays: day, country, product, units, revenue
+    products: pd.DataFrame  # index = product code
+    product_codes: np.ndarray
+    customer_products: pd.DataFrame  # sorted by customer_id
+    cp_customer: np.ndarray
+    tables: dict  # small whole-period tables: pareto, kmeans_scan, ...
+    lookup_keys: dict  # optional table name -> its sorted first key column (array)
+
+    @classmethod
+    def load(cls, path: Path) -> Bundle:
+        """Read the bundle at ``path`` (raises :class:`BundleMissingError`)."""
+        path = Path(path)
+        manifest_path = path / MANIFEST
+        if not manifest_path.exists():
+            raise BundleMissingError(
+                f"No bundle at {path}: build one with "
+                f"`python -m analytics build --input FILE --out {path}`"
+            )
+        manifest = json.loads(manifest_path.read_text())
+
+        def read(name: str) -> pd.DataFrame:
+            return pd.read_parquet(path / f"{name}.parquet")
+
+        countries_frame = read("countries").sort_values("country")
+        countries = countries_frame["country"].astype(str).to_numpy()
+        country_region = countries_frame["region"].astype(str).to_numpy()
+        present = set(country_region)
+        regions = [r for r in REGIONS if r in present] + sorted(present - set(REGIONS))
+
+        customers = read("customers").sort_values("customer_id", ignore_index=True)
+        customer_ids = customers["customer_id"].to_numpy("int64")
+
+        invoices = read("invoices")
+        stamps = pd.to_datetime(invoices["invoice_date"]).to_numpy("datetime64[ns]")
+        inv = {
+            "day": _days(invoices["invoice_date"]),
+            # Fractional days, so recency counts like the build's (floor of
+            # as-of minus the last invoice's time).
+            "time": stamps.astype("int64") / 86_400e9,
+            "customer": np.searchsorted(
+                customer_ids, invoices["customer_id"].to_numpy("int64")
+            ).astype("int32"),
+            "country": _codes(invoices["country"], countries),
+            "revenue": invoices["revenue"].to_numpy("float64"),
+            "units": invoices["units"].to_numpy("int64"),
+        }
+        daily_frame = read("daily_country")
+        daily = {
+            "day": _days(daily_frame["date"]),
+            "country": _codes(daily_frame["country"], countries),
+            **{
+                c: daily_frame[c].to_numpy("float64")
+                for c in ("revenue", "orders", "units")
+            },
+        }
+        products = read("products").sort_values("stock_code", ignore_index=True)
+        product_codes = products["stock_code"].astype(str).to_numpy()
+        pd_frame = read("product_daily")
+        pdaily = {
+            "day": _days(pd_frame["date"]),
+            "country": _codes(pd_frame["country"], countries),
+            "product": _codes(pd_frame["stock_code"], product_codes),
+            "units": pd_frame["units"].to_numpy("float64"),
+            "revenue": pd_frame["revenue"].to_numpy("float64"),
+        }
+        customer_products = read("customer_products").sort_values(
+            ["customer_id", "revenue"], ascending=[True, False], ignore_index=True
+        )
+        tables = {
+            name: read(name)
+            for name in (
+                "pareto",
+                "kmeans_scan",
+                "model_comparison",
+                "segment_profiles",
+            )
+        }
+        lookup_keys = {}
+        for name in OPTIONAL_TABLES:
+            file = path / f"{name}.parquet"
+            table = pd.read_parquet(file) if file.exists() else None
+            if table is not None and name in _LOOKUP_KEYS:
+                key = _LOOKUP_KEYS[name]
+                table = table.sort_values(key, ignore_index=True)
+                lookup_keys[name] = table[key[0]].to_numpy()
+            tables[name] = table
+        days = np.concatenate([inv["day"][:1], inv["day"]])
+        return cls(
+            path=path,
+            manifest=manifest,
+            version=str(manifest.get("bundle_version", "unknown")),
+            model=SegmentModel.load(path),
+            countries=countries,
+            country_region=country_region,
+            regions=regions,
+            day_min=int(days.min()),
+            day_max=int(days.max()),
+            customers=customers,
+            customer_ids=customer_ids,
+            inv=inv,
+            daily=daily,
+            pdaily=pdaily,
+            products=products,
+            product_codes=product_codes,
+            customer_products=customer_products,
+            cp_customer=customer_products["customer_id"].to_numpy("int64"),
+            tables=tables,
+            lookup_keys=lookup_keys,
+        )
+
+
+class DataAccess:
+    """Cached queries over the bundle at ``bundle_dir``.
+
+    The bundle is reloaded when its manifest changes on disk (a rebuild renames a new
+    folder into place), and the bundle version is part of every cache key, so no
+    answer from an old bundle is ever served for a new one.
+    """
+
+    def __init__(self, bundle_dir: Path, cache=None, timeout: int | None = None):
+        self.bundle_dir = Path(bundle_dir)
+        self.cache = cache
+        self.timeout = timeout
+        self._bundle: Bundle | None = None
+        self._stamp = None
+        self._lock = threading.Lock()
+
+    # -- loading -----------------------------------------------------------------
+    def bundle(self) -> Bundle:
+        """The loaded bundle, reloaded if the manifest on disk has changed."""
+        try:
+            stat = (self.bundle_dir / MANIFEST).stat()
+            stamp = (stat.st_mtime_ns, stat.st_ino)
+        except OSError:
+            stamp = None
+        if self._bundle is None or stamp != self._stamp:
+            with self._lock:
+                if self._bundle is None or stamp != self._stamp:
+                    self._bundle = Bundle.load(self.bundle_dir)
+                    self._stamp = stamp
+        return self._bundle
+
+    def _cached(self, name: str, args: tuple, compute):
+        bundle = self.bundle()
+        if self.cache is None:
+            return compute(bundle)
+        digest = hashlib.sha1(repr(args).encode()).hexdigest()[:20]
+        key = f"{name}:{bundle.version}:{digest}"
+        try:
+            hit = self.cache.get(key)
+        except Exception:  # a broken cache must never break a page
+            log.exception("cache get failed for %s", key)
+            hit = None
+        if hit is not None:
+            return hit
+        value = compute(bundle)
+        try:
+            self.cache.set(key, value, timeout=self.timeout)
+        except Exception:
+            log.exception("cache set failed for %s", key)
+        return value
+
+    # -- whole-bundle facts --------------------------------------------------------
+    def manifest(self) -> dict:
+        return self.bundle().manifest
+
+    def version(self) -> str:
+        return self.bundle().version
+
+    def date_bounds(self) -> tuple[str, str]:
+        """First and last day with sales, ISO dates."""
+        b = self.bundle()
+        return queries.iso(b.day_min), queries.iso(b.day_max)
+
+    def regions(self) -> list[str]:
+        return list(self.bundle().regions)
+
+    def countries(self) -> list[tuple[str, str]]:
+        """(country, region) pairs, alphabetical."""
+        b = self.bundle()
+        return list(zip(b.countries.tolist(), b.country_region.tolist(), strict=True))
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A small whole-period table (pareto, kmeans_scan, evaluation…); None if
+        the bundle does not have it."""
+        return self.bundle().tables.get(name)
+
+    def segment_model(self) -> SegmentModel:
+        return self.bundle().model
+
+    # -- filtered queries (cached) ---------------------------------------------------
+    def kpis(self, f: Filters) -> dict:
+        return self._cached("kpis", (f,), lambda b: queries.kpis(b, f))
+
+    def sales_trend(self, f: Filters, granularity: str) -> pd.DataFrame:
+        return self._cached(
+            "trend", (f, granularity), lambda b: queries.sales_trend(b, f, granularity)
+        )
+
+    def revenue_by_country(self, f: Filters) -> pd.DataFrame:
+        return self._cached("country", (f,), lambda b: queries.revenue_by_country(b, f))
+
+    def top_products(self, f: Filters, n: int = 10) -> pd.DataFrame:
+        return self._cached("top", (f, n), lambda b: queries.top_products(b, f, n))
+
+    def customer_pareto(self, f: Filters) -> pd.DataFrame:
+        return self._cached("pareto", (f,), lambda b: queries.customer_pareto(b, f))
+
+    def window_rfm(self, f: Filters) -> pd.DataFrame:
+        return self._cached("rfm", (f,), lambda b: queries.window_rfm(b, f))
+
+    def product_sales(self, stock_code: str, f: Filters, granularity: str):
+        return self._cached(
+            "psales",
+            (stock_code, f, granularity),
+            lambda b: lookups.product_sales(b, stock_code, f, granularity),
+        )
+
+    # -- lookups -----------------------------------------------------------------------
+    def customer(self, customer_id: int) -> dict | None:
+        return lookups.customer_profile(self.bundle(), customer_id)
+
+    def customer_history(self, customer_id: int) -> pd.DataFrame:
+        return self._cached(
+            "history",
+            (customer_id,),
+            lambda b: lookups.customer_history(b, customer_id),
+        )
+
+    def customer_top_products(self, customer_id: int, n: int = 5) -> pd.DataFrame:
+        return lookups.customer_top_products(self.bundle(), customer_id, n)
+
+    def recommendations(
+        self, customer_id: int, table: str = "recommendations"
+    ) -> pd.DataFrame | None:
+        """``table`` is "recommendations" or "discover_recommendations"."""
+        return lookups.recommendations_for(self.bundle(), customer_id, table)
+
+    def product(self, stock_code: str) -> dict | None:
+        return lookups.product_info(self.bundle(), stock_code)
+
+    def similar_products(self, stock_code: str) -> pd.DataFrame | None:
+        return lookups.similar_to(self.bundle(), stock_code)
+
+    def search_products(self, text: str, limit: int = 10) -> pd.DataFrame:
+        return self._cached(
+            "search", (text, limit), lambda b: lookups.search(b, text, limit)
+        )

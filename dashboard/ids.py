@@ -1,0 +1,80 @@
+"""Every component ID, in one place: kebab-case with a page prefix.
+
+Controls whose value is part of the page's state in the URL use the pattern-matching
+IDs of :func:`url_param` (``value`` ↔ ``?key=value``) or :func:`url_range`
+(``start_date``/``end_date`` ↔ ``?start=…&end=…``): one callback writes the URL from
+all of them, and each page's layout reads them back from the URL.
+"""
+
+from __future__ import annotations
+
+URL = "app-url"
+PAGE = "app-page"
+NAV = "app-nav"
+NAV_TOGGLER = "app-nav-toggler"
+NAV_COLLAPSE = "app-nav-collapse"
+URL_WRITTEN = "app-url-written"  # the last query string the app itself wrote
+NAV_LINK = "app-nav-link"  # pattern type: {"type": NAV_LINK, "page": path}
+
+URL_PARAM = "url-param"
+URL_RANGE = "url-range"
+
+
+def url_param(key: str) -> dict:
+    """ID of a control whose ``value`` is stored in the URL as ``?key=…``."""
+    return {"type": URL_PARAM, "key": key}
+
+
+def url_range(key: str) -> dict:
+    """ID of a date-range picker stored in the URL as ``?start=…&end=…``."""
+    return {"type": URL_RANGE, "key": key}
+
+
+def nav_link(path: str) -> dict:
+    return {"type": NAV_LINK, "page": path}
+
+
+# Global filter bar (keys of the URL query string).
+DATES = url_range("dates")
+REGION = url_param("region")
+COUNTRY = url_param("country")
+FILTER_SUMMARY = "filter-summary"
+
+# Overview.
+OVR_KPIS = "overview-kpis"
+OVR_GRANULARITY = url_param("granularity")
+OVR_TREND = "overview-trend-graph"
+OVR_COUNTRY_BAR = "overview-country-bar-graph"
+OVR_COUNTRY_MAP = "overview-country-map-graph"
+OVR_TOP_UNITS = "overview-top-units-graph"
+OVR_TOP_REVENUE = "overview-top-revenue-graph"
+OVR_PARETO = "overview-pareto-graph"
+OVR_PARETO_NOTE = "overview-pareto-note"
+
+# Segments.
+SEG_SEGMENT = url_param("segment")
+SEG_3D = "segments-3d-graph"
+SEG_PROFILE = "segments-profile-table"
+SEG_RFM_DIST = "segments-rfm-distribution-graph"
+SEG_ELBOW = "segments-elbow-graph"
+SEG_SILHOUETTE = "segments-silhouette-graph"
+SEG_COMPARISON = "segments-model-comparison"
+SEG_PRED_RECENCY = "segments-predict-recency"
+SEG_PRED_FREQUENCY = "segments-predict-frequency"
+SEG_PRED_MONETARY = "segments-predict-monetary"
+SEG_PRED_RESULT = "segments-predict-result"
+SEG_EXPORT_BUTTON = "segments-export-button"
+SEG_EXPORT_DOWNLOAD = "segments-export-download"
+SEG_SUMMARY = "segments-window-summary"
+
+# Customers.
+CUS_ID = url_param("id")
+CUS_RESULT = "customers-result"
+CUS_RFM = "customers-rfm-graph"
+CUS_HISTORY = "customers-history-graph"
+
+# Products.
+PRD_SEARCH = url_param("code")
+PRD_DETAIL = "products-detail"
+PRD_SALES = "products-sales-graph"
+PRD_SIMILAR = "products-similar"

@@ -1,0 +1,144 @@
+"""Single-customer and single-product lookups over a loaded bundle (no I/O)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard.queries import Filters, _by_period, _mask, country_allowed, day_range
+
+try:  # the typo-tolerant search lives in analytics once it is there
+    from analytics.product_search import search_products as _fuzzy_search
+except ImportError:  # pragma: no cover - depends on the analytics version
+    _fuzzy_search = None
+
+
+def _customer_row(b, customer_id: int) -> int | None:
+    i = int(np.searchsorted(b.customer_ids, customer_id))
+    if i < len(b.customer_ids) and b.customer_ids[i] == customer_id:
+        return i
+    return None
+
+
+def customer_profile(b, customer_id: int) -> dict | None:
+    """The customer's row of the customers table plus the segment's typical R/F/M
+    (``segment_median``), or None for an unknown ID."""
+    row = _customer_row(b, customer_id)
+    if row is None:
+        return None
+    profile = b.customers.iloc[row].to_dict()
+    profiles = b.tables["segment_profiles"].set_index("segment")
+    typical = {}
+    if profile["segment"] in profiles.index:
+        p = profiles.loc[profile["segment"]]
+        typical = {
+            "recency_days": float(p["recency_median"]),
+            "frequency": float(p["frequency_median"]),
+            "monetary": float(p["monetary_median"]),
+        }
+    profile["segment_median"] = typical
+    return profile
+
+
+def customer_id_range(b) -> tuple[int, int]:
+    return int(b.customer_ids[0]), int(b.customer_ids[-1])
+
+
+def customer_history(b, customer_id: int) -> pd.DataFrame:
+    """``period, revenue, orders, units`` per month of the customer's invoices."""
+    row = _customer_row(b, customer_id)
+    mask = b.inv["customer"] == (row if row is not None else -1)
+    return _by_period(
+        b.inv["day"][mask],
+        {
+            "revenue": b.inv["revenue"][mask],
+            "orders": np.ones(int(mask.sum())),
+            "units": b.inv["units"][mask].astype("float64"),
+        },
+        "month",
+    )
+
+
+def customer_top_products(b, customer_id: int, n: int = 5) -> pd.DataFrame:
+    """The customer's ``n`` biggest products by revenue, with descriptions."""
+    lo, hi = np.searchsorted(b.cp_customer, [customer_id, customer_id + 1])
+    part = b.customer_products.iloc[lo:hi].head(n)
+    return part.merge(
+        b.products[["stock_code", "description"]], on="stock_code", how="left"
+    )
+
+
+def _rows_with(b, name: str, value) -> pd.DataFrame:
+    """The rows of optional table ``name`` whose first key equals ``value`` (the
+    table is sorted by that key on load)."""
+    table, keys = b.tables[name], b.lookup_keys[name]
+    lo = np.searchsorted(keys, value, side="left")
+    hi = np.searchsorted(keys, value, side="right")
+    return table.iloc[lo:hi]
+
+
+def recommendations_for(
+    b, customer_id: int, table_name: str = "recommendations"
+) -> pd.DataFrame | None:
+    """Top-5 recommendations with reasons; None when the bundle has no such table."""
+    table = b.tables.get(table_name)
+    if table is None:
+        return None
+    part = _rows_with(b, table_name, customer_id)
+    return part.head(5).reset_index(drop=True)
+
+
+def product_info(b, stock_code: str) -> dict | None:
+    i = int(np.searchsorted(b.product_codes, stock_code))
+    if i < len(b.product_codes) and b.product_codes[i] == stock_code:
+        return b.products.iloc[i].to_dict()
+    return None
+
+
+def similar_to(b, stock_code: str, n: int = 5) -> pd.DataFrame | None:
+    """Top-``n`` similar products per method, with descriptions; None when the bundle
+    has no similar-products table."""
+    table = b.tables.get("similar_products")
+    if table is None:
+        return None
+    part = _rows_with(b, "similar_products", stock_code)
+    part = part[part["rank"] <= n]
+    names = b.products.set_index("stock_code")["description"]
+    part = part.assign(description=names.reindex(part["similar_stock_code"]).to_numpy())
+    return part.reset_index(drop=True)
+
+
+def product_sales(b, stock_code: str, f: Filters, granularity: str) -> pd.DataFrame:
+    """``period, units, revenue`` of one product under the global filter."""
+    i = int(np.searchsorted(b.product_codes, stock_code))
+    if i >= len(b.product_codes) or b.product_codes[i] != stock_code:
+        return pd.DataFrame(columns=["period", "units", "revenue"])
+    mask = _mask(b.pdaily, country_allowed(b, f), *day_range(b, f))
+    mask &= b.pdaily["product"] == i
+    return _by_period(
+        b.pdaily["day"][mask],
+        {"units": b.pdaily["units"][mask], "revenue": b.pdaily["revenue"][mask]},
+        granularity,
+    )
+
+
+def search(b, text: str, limit: int = 10) -> pd.DataFrame:
+    """Products whose description or stock code matches ``text``, best first:
+    ``stock_code, description, revenue``."""
+    text = (text or "").strip()
+    columns = ["stock_code", "description", "revenue"]
+    if not text:
+        return pd.DataFrame(columns=columns)
+    if _fuzzy_search is not None:
+        found = _fuzzy_search(b.products, text, limit=limit)
+        return found[[c for c in columns if c in found.columns]].reset_index(drop=True)
+    needle = text.upper()
+    p = b.products
+    hit = p["description"].str.upper().str.contains(needle, regex=False, na=False)
+    hit |= p["stock_code"].str.upper().str.startswith(needle, na=False)
+    return (
+        p.loc[hit, columns]
+        .sort_values("revenue", ascending=False)
+        .head(limit)
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,261 @@
+"""The data-access layer against plain pandas on the same bundle tables."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from flask import Flask
+from flask_caching import Cache
+
+from analytics.segmentation import SegmentModel, rfm_table
+from dashboard.config import Config
+from dashboard.data import BundleMissingError, DataAccess
+from dashboard.queries import Filters, period_start, segment_profile
+
+
+@pytest.fixture(scope="module")
+def invoices(demo_bundle) -> pd.DataFrame:
+    return pd.read_parquet(demo_bundle / "invoices.parquet")
+
+
+def _window(invoices, start, end, regions=()):
+    day = invoices["invoice_date"].dt.normalize()
+    keep = (day >= start) & (day <= end)
+    if regions:
+        keep &= invoices["region"].isin(regions)
+    return invoices[keep]
+
+
+def test_kpis_match_pandas_and_previous_period(data, invoices):
+    f = Filters(start="2011-03-01", end="2011-05-31")
+    k = data.kpis(f)
+    cur = _window(invoices, "2011-03-01", "2011-05-31")
+    prev = _window(invoices, "2010-11-29", "2011-02-28")  # the 92 days before
+    assert k["current"]["revenue"] == pytest.approx(cur["revenue"].sum())
+    assert k["current"]["orders"] == len(cur)
+    assert k["current"]["customers"] == cur["customer_id"].nunique()
+    assert k["current"]["aov"] == pytest.approx(cur["revenue"].sum() / len(cur))
+    assert k["previous_period"] == ("2010-11-29", "2011-02-28")
+    assert k["previous"]["revenue"] == pytest.approx(prev["revenue"].sum())
+
+
+def test_kpis_whole_period_has_no_previous(data, invoices):
+    k = data.kpis(Filters())
+    assert k["previous"] is None
+    assert k["current"]["orders"] == len(invoices)
+
+
+def test_region_and_country_filters_intersect(data, invoices):
+    region = "Western Europe"
+    k = data.kpis(Filters(regions=(region,)))
+    assert k["current"]["orders"] == (invoices["region"] == region).sum()
+    country = invoices.loc[invoices["region"] == region, "country"].iloc[0]
+    k = data.kpis(Filters(regions=(region,), countries=(country,)))
+    assert k["current"]["orders"] == (invoices["country"] == country).sum()
+    k = data.kpis(Filters(regions=("UK",), countries=(country,)))
+    assert k["current"]["orders"] == 0
+
+
+def test_sales_trend_sums_to_total_for_each_granularity(data, invoices):
+    f = Filters(start="2011-01-01", end="2011-06-30")
+    total = _window(invoices, "2011-01-01", "2011-06-30")["revenue"].sum()
+    for granularity in ("day", "week", "month"):
+        trend = data.sales_trend(f, granularity)
+        assert trend["revenue"].sum() == pytest.approx(total)
+        assert trend["period"].is_monotonic_increasing
+    weeks = data.sales_trend(f, "week")["period"]
+    assert (weeks.dt.day_of_week == 0).all()  # weeks start on Monday
+    months = data.sales_trend(f, "month")["period"]
+    assert (months.dt.day == 1).all()
+
+
+def test_period_start_rejects_unknown_granularity():
+    with pytest.raises(ValueError, match="granularity"):
+        period_start(np.array([0]), "year")
+
+
+def test_revenue_by_country_matches_groupby(data, invoices):
+    f = Filters(start="2011-01-01", end="2011-12-31")
+    got = data.revenue_by_country(f).set_index("country")["revenue"]
+    want = _window(invoices, "2011-01-01", "2011-12-31").groupby("country")["revenue"]
+    want = want.sum()
+    pd.testing.assert_series_equal(
+        got.sort_index(), want[want > 0].sort_index(), check_names=False
+    )
+    assert got.is_monotonic_decreasing
+
+
+def test_top_products_match_product_daily(data, demo_bundle):
+    daily = pd.read_parquet(demo_bundle / "product_daily.parquet")
+    part = daily[daily["date"] >= "2011-06-01"]
+    f = Filters(start="2011-06-01")
+    top = data.top_products(f, n=5)
+    for by in ("units", "revenue"):
+        want = part.groupby("stock_code")[by].sum().sort_values(ascending=False)
+        got = top[top["ranked_by"] == by]
+        assert got[by].tolist() == pytest.approx(want.head(5).tolist())
+
+
+def test_pareto_marks_the_80_percent_point(data, invoices):
+    curve = data.customer_pareto(Filters())
+    spend = invoices.groupby("customer_id")["revenue"].sum().sort_values()[::-1]
+    share = spend.cumsum() / spend.sum()
+    expected = (int((share < 0.8 - 1e-12).sum()) + 1) / len(spend)
+    point = curve[curve["at_80"]]
+    assert len(point) == 1
+    assert point["share_of_customers"].iloc[0] == pytest.approx(expected)
+    assert curve["share_of_revenue"].is_monotonic_increasing
+    assert curve["share_of_revenue"].iloc[-1] == pytest.approx(1.0)
+
+
+def test_window_rfm_matches_analytics_rfm_and_model(data, invoices, demo_bundle):
+    f = Filters(start="2011-02-01", end="2011-08-31", regions=("UK",))
+    got = data.window_rfm(f).set_index("customer_id").sort_index()
+    window = _window(invoices, "2011-02-01", "2011-08-31", ("UK",))
+    want = rfm_table(window, pd.Timestamp("2011-09-01")).set_index("customer_id")
+    assert got.index.tolist() == want.index.tolist()
+    assert got["frequency"].tolist() == want["frequency"].tolist()
+    assert got["monetary"].to_numpy() == pytest.approx(want["monetary"].to_numpy())
+    assert got["recency_days"].tolist() == want["recency_days"].tolist()
+    model = SegmentModel.load(demo_bundle)
+    rfm = (got["recency_days"], got["frequency"], got["monetary"])
+    assert got["segment"].tolist() == model.predict(*rfm).tolist()
+    assert got[["pc1", "pc2", "pc3"]].to_numpy() == pytest.approx(model.project(*rfm))
+
+
+def test_filter_leaving_no_data_gives_empty_frames(data):
+    f = Filters(start="1999-01-01", end="1999-12-31")
+    assert data.kpis(f)["current"]["orders"] == 0
+    assert data.sales_trend(f, "week").empty
+    assert data.revenue_by_country(f).empty
+    assert data.top_products(f).empty
+    assert data.customer_pareto(f).empty
+    assert data.window_rfm(f).empty
+
+
+def test_customer_lookups(data, invoices):
+    cid = int(invoices["customer_id"].iloc[0])
+    profile = data.customer(cid)
+    assert profile["customer_id"] == cid
+    assert set(profile["segment_median"]) == {"recency_days", "frequency", "monetary"}
+    history = data.customer_history(cid)
+    mine = invoices[invoices["customer_id"] == cid]
+    assert history["revenue"].sum() == pytest.approx(mine["revenue"].sum())
+    assert history["orders"].sum() == len(mine)
+    assert data.customer(1) is None
+    assert len(data.customer_top_products(cid)) <= 5
+
+
+def test_product_lookups_and_search(data, demo_bundle):
+    products = pd.read_parquet(demo_bundle / "products.parquet")
+    top = products.sort_values("revenue", ascending=False).iloc[0]
+    assert data.product(top["stock_code"])["description"] == top["description"]
+    assert data.product("NO-SUCH-CODE") is None
+    found = data.search_products(top["description"].lower()[:12])
+    assert top["stock_code"] in found["stock_code"].tolist()
+    assert data.search_products("   ").empty
+    sales = data.product_sales(top["stock_code"], Filters(), "month")
+    assert sales["revenue"].sum() == pytest.approx(top["revenue"])
+    assert data.product_sales("NO-SUCH-CODE", Filters(), "month").empty
+
+
+def test_optional_tables_absent_give_none(bare_data):
+    data = bare_data
+    cid = int(data.bundle().customer_ids[0])
+    assert data.recommendations(cid) is None
+    assert data.similar_products(str(data.bundle().product_codes[0])) is None
+    assert data.table("evaluation") is None
+
+
+def test_optional_tables_present(full_data):
+    cid = int(full_data.bundle().customer_ids[0])
+    recs = full_data.recommendations(cid)
+    assert recs["rank"].tolist() == [1, 2, 3, 4, 5]
+    products = pd.read_parquet(full_data.bundle_dir / "products.parquet")
+    code = str(products["stock_code"].iloc[0])  # conftest's similar-products row
+    similar = full_data.similar_products(code)
+    assert set(similar["method"]) == {"cf", "content"}
+    assert similar["description"].notna().all()
+
+
+def test_missing_bundle_raises_clear_error(tmp_path):
+    with pytest.raises(BundleMissingError, match="python -m analytics build"):
+        DataAccess(tmp_path / "nothing").bundle()
+
+
+def _cached_access(bundle, cache_config=None):
+    app = Flask(__name__)
+    cache = Cache(app, config=cache_config or {"CACHE_TYPE": "SimpleCache"})
+    return DataAccess(bundle, cache=cache), cache
+
+
+def test_cache_is_keyed_by_bundle_version(demo_bundle, tmp_path):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(demo_bundle, bundle)
+    data, cache = _cached_access(bundle)
+    f = Filters(start="2011-01-01")
+    first = data.kpis(f)
+    keys = list(cache.cache._cache)
+    assert len(keys) == 1 and data.version() in keys[0]
+    assert data.kpis(f) == first
+    # A rebuilt bundle (new version in the manifest) is reloaded and re-queried.
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["bundle_version"] = "rebuilt"
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    assert data.version() == "rebuilt"
+    data.kpis(f)
+    assert any("rebuilt" in k for k in cache.cache._cache)
+
+
+class _BrokenCache:
+    def get(self, key):
+        raise ConnectionError("cache down")
+
+    def set(self, key, value, timeout=None):
+        raise ConnectionError("cache down")
+
+
+def test_cache_failure_recomputes(demo_bundle, caplog):
+    data = DataAccess(demo_bundle, cache=_BrokenCache())
+    assert data.kpis(Filters())["current"]["orders"] > 0
+    assert "cache get failed" in caplog.text
+
+
+def test_segment_profile_matches_groupby(data):
+    rfm = data.window_rfm(Filters(start="2011-01-01"))
+    order = ["High-Value", "Regular", "Occasional", "At-Risk"]
+    got = segment_profile(rfm, order).set_index("segment")
+    want = rfm.groupby("segment").agg(
+        customers=("customer_id", "size"),
+        revenue=("monetary", "sum"),
+        recency_mean=("recency_days", "mean"),
+        monetary_mean=("monetary", "mean"),
+    )
+    assert list(got.index) == [s for s in order if s in want.index]
+    for column in want.columns:
+        assert got[column].to_numpy() == pytest.approx(
+            want.loc[got.index, column].to_numpy()
+        )
+    assert got["revenue_share"].sum() == pytest.approx(1.0)
+    assert got["customer_share"].sum() == pytest.approx(1.0)
+
+
+def test_settings_from_environment():
+    default = Config.from_env({})
+    assert default.debug is False and default.redis_url is None
+    assert default.bundle_dir.name == "bundle"
+    assert default.cache_config()["CACHE_TYPE"] == "SimpleCache"
+    env = {
+        "SHOPPER_BUNDLE": "/srv/bundle",
+        "SHOPPER_DEBUG": "1",
+        "SHOPPER_PORT": "9000",
+        "SHOPPER_REDIS_URL": "redis://localhost:6379/0",
+    }
+    config = Config.from_env(env)
+    assert str(config.bundle_dir) == "/srv/bundle" and config.port == 9000
+    assert config.debug is True
+    assert config.cache_config()["CACHE_TYPE"] == "RedisCache"
