@@ -1,0 +1,188 @@
+"""Customer lookup callback: ID text → profile, RFM, history, recommendations."""
+
+from __future__ import annotations
+
+import re
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, html
+
+from components import format as fmt
+from components.layout import card, empty_state, graph, table
+from components.segment_figures import customer_history_figure, customer_rfm_figure
+from components.theme import segment_color
+from dashboard import ids
+
+_ID = re.compile(r"\d{1,12}")
+
+
+def parse_customer_id(text) -> tuple[int | None, str | None]:
+    """(customer_id, None) for a well-formed ID, else (None, message)."""
+    text = "" if text is None else str(text).strip()
+    if text.endswith(".0"):  # pasted from a spreadsheet
+        text = text[:-2]
+    if not text:
+        return None, None
+    if not _ID.fullmatch(text):
+        return None, (
+            f"“{text[:40]}” is not a customer ID: IDs are whole numbers such as 17850."
+        )
+    return int(text), None
+
+
+def _date(value) -> str:
+    try:
+        return value.strftime("%d %b %Y")
+    except AttributeError:
+        return "–"
+
+
+def profile_card(p: dict):
+    facts = [
+        (
+            "Segment",
+            html.Span(p["segment"], style={"color": segment_color(p["segment"])}),
+        ),
+        ("Country", f"{p['country']} ({p['region']})"),
+        ("Revenue", fmt.money(p["monetary"], 2)),
+        ("Orders", fmt.count(p["frequency"])),
+        ("Units", fmt.count(p.get("units"))),
+        ("First purchase", _date(p.get("first_purchase"))),
+        ("Last purchase", _date(p.get("last_purchase"))),
+        ("Days since last purchase", fmt.count(p["recency_days"])),
+    ]
+    items = []
+    for term, value in facts:
+        items += [
+            html.Dt(term, className="col-6 text-muted fw-normal"),
+            html.Dd(value, className="col-6 mb-1"),
+        ]
+    return card(f"Customer {p['customer_id']}", html.Dl(items, className="row mb-0"))
+
+
+def recommendations_block(recs, empty: str = "No recommendations for this customer."):
+    if recs is None:
+        return empty_state(
+            "Recommendations are not in this bundle.",
+            "Rebuild the bundle with a version of the analytics that computes them.",
+        )
+    return table(
+        recs.to_dict("records"),
+        [
+            ("rank", "#", fmt.count),
+            ("description", "Product", None),
+            ("stock_code", "Code", None),
+            ("score", "Score", lambda v: fmt.number(v, 3)),
+            ("reason", "Why", None),
+        ],
+        empty=empty,
+    )
+
+
+def discover_block(data, customer_id: int) -> list:
+    """Products new to the customer, when the bundle has that second list."""
+    discover = data.recommendations(customer_id, "discover_recommendations")
+    if discover is None:
+        return []
+    return [
+        html.Div(className="mb-3"),
+        card(
+            "Something new for them",
+            recommendations_block(discover, "No new products to suggest."),
+            subtitle="Products this customer has never bought.",
+            fill=False,
+        ),
+    ]
+
+
+def customer_view(data, text):
+    """Everything the lookup shows for the ID typed (or a clear message)."""
+    customer_id, problem = parse_customer_id(text)
+    if problem:
+        return empty_state(problem)
+    if customer_id is None:
+        return empty_state("Enter a customer ID to see the customer's profile.")
+    profile = data.customer(customer_id)
+    if profile is None:
+        ids_seen = data.bundle().customer_ids
+        return empty_state(
+            f"No customer {customer_id} in this bundle.",
+            f"Known IDs run from {ids_seen[0]} to {ids_seen[-1]} "
+            f"({len(ids_seen):,} customers).",
+        )
+    top = data.customer_top_products(customer_id)
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(profile_card(profile), lg=4, className="mb-3"),
+                    dbc.Col(
+                        card(
+                            "RFM against the segment's typical customer",
+                            graph(
+                                ids.CUS_RFM, customer_rfm_figure(profile), height=300
+                            ),
+                            subtitle=f"Median of segment {profile['segment']}.",
+                        ),
+                        lg=8,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+            card(
+                "Purchase history",
+                graph(
+                    ids.CUS_HISTORY,
+                    customer_history_figure(data.customer_history(customer_id)),
+                    height=280,
+                ),
+                subtitle="Revenue per month.",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            card(
+                                "Recommended for this customer",
+                                recommendations_block(
+                                    data.recommendations(customer_id)
+                                ),
+                                subtitle="Top 5, with the reason for each.",
+                                fill=False,
+                            ),
+                            *discover_block(data, customer_id),
+                        ],
+                        lg=7,
+                        className="mt-3",
+                    ),
+                    dbc.Col(
+                        card(
+                            "Most bought",
+                            table(
+                                top.to_dict("records"),
+                                [
+                                    ("description", "Product", None),
+                                    ("units", "Units", fmt.count),
+                                    ("revenue", "Revenue", fmt.money),
+                                ],
+                                empty="No purchases.",
+                            ),
+                            fill=False,
+                        ),
+                        lg=5,
+                        className="mt-3",
+                    ),
+                ]
+            ),
+        ]
+    )
+
+
+def register(app, data) -> None:
+    @app.callback(
+        Output(ids.CUS_RESULT, "children"),
+        Input(ids.CUS_ID, "value"),
+        prevent_initial_call=True,
+    )
+    def look_up(text):
+        return customer_view(data, text)

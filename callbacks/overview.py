@@ -1,0 +1,108 @@
+"""Overview callbacks: KPI cards, trend, countries, top products, Pareto."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, html
+
+from components import figures
+from components import format as fmt
+from components.layout import empty_state, kpi_card
+from dashboard import ids
+from dashboard.urlstate import filters_of
+
+FILTER_INPUTS = [
+    Input(ids.DATES, "start_date"),
+    Input(ids.DATES, "end_date"),
+    Input(ids.REGION, "value"),
+    Input(ids.COUNTRY, "value"),
+]
+
+
+def kpi_cards(k: dict):
+    """Four KPI cards with their change against the previous period."""
+    cur, prev = k["current"], k["previous"] or {}
+    if cur["orders"] == 0:
+        return empty_state(
+            "No orders match these filters.",
+            "Widen the date range or clear the region and country filters.",
+        )
+    start, end = k["previous_period"]
+    note = f"vs {start} – {end}" if k["previous"] else ""
+    cards = [
+        ("Revenue", fmt.money(cur["revenue"], 0), "revenue"),
+        ("Orders", fmt.count(cur["orders"]), "orders"),
+        ("Customers", fmt.count(cur["customers"]), "customers"),
+        ("Average order value", fmt.money(cur["aov"], 2), "aov"),
+    ]
+    return dbc.Row(
+        [
+            dbc.Col(
+                kpi_card(title, value, fmt.change(cur[key], prev.get(key)), note),
+                xs=6,
+                lg=3,
+                className="mb-2",
+            )
+            for title, value, key in cards
+        ],
+        className="g-2",
+    )
+
+
+def pareto_note(curve) -> html.Div:
+    share = figures.pareto_share_at_80(curve)
+    if share is None:
+        return html.Div()
+    return html.P(
+        [html.Strong(fmt.pct(share)), " of customers bring 80% of the revenue."],
+        className="mb-1",
+    )
+
+
+def overview_outputs(data, f) -> tuple:
+    """Everything on the page that depends only on the global filter."""
+    by_country = data.revenue_by_country(f)
+    top = data.top_products(f)
+    curve = data.customer_pareto(f)
+    return (
+        kpi_cards(data.kpis(f)),
+        figures.country_bar_figure(by_country),
+        figures.country_map_figure(by_country),
+        figures.top_products_figure(top, "units"),
+        figures.top_products_figure(top, "revenue"),
+        figures.pareto_figure(curve),
+        pareto_note(curve),
+    )
+
+
+def trend_output(data, f, granularity: str) -> dict:
+    if granularity not in ("day", "week", "month"):
+        granularity = "week"
+    return figures.sales_trend_figure(data.sales_trend(f, granularity), granularity)
+
+
+def register(app, data) -> None:
+    @app.callback(
+        Output(ids.OVR_KPIS, "children"),
+        Output(ids.OVR_COUNTRY_BAR, "figure"),
+        Output(ids.OVR_COUNTRY_MAP, "figure"),
+        Output(ids.OVR_TOP_UNITS, "figure"),
+        Output(ids.OVR_TOP_REVENUE, "figure"),
+        Output(ids.OVR_PARETO, "figure"),
+        Output(ids.OVR_PARETO_NOTE, "children"),
+        *FILTER_INPUTS,
+        prevent_initial_call=True,
+    )
+    def update_overview(start, end, regions, countries):
+        return overview_outputs(data, filters_of(start, end, regions, countries))
+
+    @app.callback(
+        Output(ids.OVR_TREND, "figure"),
+        *FILTER_INPUTS,
+        Input(ids.OVR_GRANULARITY, "value"),
+        prevent_initial_call=True,
+    )
+    def update_trend(start, end, regions, countries, granularity):
+        return trend_output(
+            data, filters_of(start, end, regions, countries), granularity
+        )

@@ -1,0 +1,128 @@
+"""Product callbacks: suggestions as you type; sales and similar products."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
+
+from components import format as fmt
+from components.figures import product_sales_figure
+from components.layout import empty_state, product_option, table
+from components.theme import empty_figure
+from dashboard import ids
+from dashboard.urlstate import filters_of
+
+METHOD_NAMES = {
+    "cf": "Bought by the same customers (collaborative)",
+    "collaborative": "Bought by the same customers (collaborative)",
+    "content": "Described alike (content-based)",
+}
+
+
+def suggestions(data, text: str | None, selected: str | None) -> list[dict]:
+    """Dropdown options for the typed text, keeping the selected product listed."""
+    found = data.search_products(text or "", limit=10)
+    options = [
+        product_option(row.stock_code, row.description, text or "")
+        for row in found.itertuples()
+    ]
+    if selected and selected not in set(found["stock_code"]):
+        product = data.product(selected)
+        if product:
+            options.append(product_option(selected, product["description"]))
+    return options
+
+
+def product_detail(p: dict | None):
+    if p is None:
+        return empty_state("Choose a product to see its sales and similar products.")
+    facts = [
+        ("Revenue", fmt.money(p["revenue"])),
+        ("Units", fmt.count(p["units"])),
+        ("Orders", fmt.count(p["orders"])),
+        ("Customers", fmt.count(p["customers"])),
+        ("Median price", fmt.money(p["median_unit_price"], 2)),
+    ]
+    return html.Div(
+        [
+            html.H2(f"{p['description']} ({p['stock_code']})", className="h5"),
+            html.Div(
+                [
+                    html.Span(
+                        [html.Span(f"{k}: ", className="text-muted"), v],
+                        className="me-3",
+                    )
+                    for k, v in facts
+                ],
+                className="mb-3 small",
+            ),
+        ]
+    )
+
+
+def similar_block(similar):
+    if similar is None:
+        return empty_state(
+            "Similar products are not in this bundle.",
+            "Rebuild the bundle with a version of the analytics that computes them.",
+        )
+    if similar.empty:
+        return empty_state("No similar products found for this product.")
+    blocks = []
+    for method, part in similar.groupby("method", sort=True):
+        blocks += [
+            html.H3(METHOD_NAMES.get(method, method), className="h6 mt-2"),
+            table(
+                part.to_dict("records"),
+                [
+                    ("rank", "#", fmt.count),
+                    ("description", "Product", None),
+                    ("similar_stock_code", "Code", None),
+                    ("score", "Score", lambda v: fmt.number(v, 3)),
+                ],
+            ),
+        ]
+    return html.Div(blocks)
+
+
+def product_outputs(data, code: str | None, f) -> tuple:
+    product = data.product(code) if code else None
+    if product is None:
+        return (
+            product_detail(None),
+            empty_figure("Choose a product"),
+            empty_state("Choose a product."),
+        )
+    sales = data.product_sales(code, f, "month")
+    return (
+        product_detail(product),
+        product_sales_figure(sales, "month"),
+        similar_block(data.similar_products(code)),
+    )
+
+
+def register(app, data) -> None:
+    @app.callback(
+        Output(ids.PRD_SEARCH, "options"),
+        Input(ids.PRD_SEARCH, "search_value"),
+        State(ids.PRD_SEARCH, "value"),
+        prevent_initial_call=True,
+    )
+    def suggest(text, selected):
+        if not text:
+            raise PreventUpdate
+        return suggestions(data, text, selected)
+
+    @app.callback(
+        Output(ids.PRD_DETAIL, "children"),
+        Output(ids.PRD_SALES, "figure"),
+        Output(ids.PRD_SIMILAR, "children"),
+        Input(ids.PRD_SEARCH, "value"),
+        Input(ids.DATES, "start_date"),
+        Input(ids.DATES, "end_date"),
+        Input(ids.REGION, "value"),
+        Input(ids.COUNTRY, "value"),
+        prevent_initial_call=True,
+    )
+    def show_product(code, start, end, regions, countries):
+        return product_outputs(data, code, filters_of(start, end, regions, countries))

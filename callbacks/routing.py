@@ -1,0 +1,114 @@
+"""Page routing and the URL: controls → query string, query string → page.
+
+No callback loop: page layouts read the URL once, when they are rendered; one writer
+callback turns every control with a ``url-param``/``url-range`` ID into the query
+string and remembers what it wrote. The page is rendered again only when the URL
+changes some other way (a link, back/forward, a pasted address).
+"""
+
+from __future__ import annotations
+
+from dash import ALL, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids
+from dashboard.pages import PageContext, render
+from dashboard.urlstate import MULTI_KEYS, encode, global_query, parse
+
+
+def control_values(params: list[dict], starts: list[dict], ends: list[dict]) -> dict:
+    """{key: value} from the pattern-matching inputs of the URL writer, in a stable
+    order (global filter first)."""
+    values: dict = {}
+    for item in starts:
+        values["start"] = item.get("value")
+    for item in ends:
+        values["end"] = item.get("value")
+    for item in params:
+        values[item["id"]["key"]] = item.get("value")
+    order = ["start", "end", "region", "country"]
+    return {k: values[k] for k in order if k in values} | {
+        k: v for k, v in values.items() if k not in order
+    }
+
+
+def needs_render(triggered: list[str], search: str | None, written) -> bool:
+    """Whether a URL change calls for rendering the page from the URL.
+
+    A query string this app just wrote mirrors the controls already on the page:
+    rendering again would only reset them. Any other change (first load, a link,
+    back/forward, a pasted address) renders the page from the URL.
+    """
+    if triggered != [f"{ids.URL}.search"]:
+        return True
+    return (search or "") != (written or "")
+
+
+def carried_filter(search: str | None) -> dict:
+    """The global filter of a query string as control values."""
+    params = parse(global_query(search))
+    return {
+        key: (params[key] if key in MULTI_KEYS else params[key][0]) for key in params
+    }
+
+
+def query_for(values: dict, date_bounds) -> str:
+    return encode(values, date_bounds)
+
+
+def nav_hrefs(search: str, paths: list[str]) -> list[str]:
+    """Each page's link, carrying the global filter of the current URL."""
+    query = global_query(search)
+    return [path + query for path in paths]
+
+
+def register(app, data) -> None:
+    page_ctx = PageContext(data=data, topojson_url=app.get_asset_url("topojson/"))
+
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+        State(ids.URL_WRITTEN, "data"),
+    )
+    def show_page(pathname, search, written):
+        if not needs_render(list(ctx.triggered_prop_ids), search, written):
+            raise PreventUpdate
+        return render(pathname, parse(search), page_ctx)
+
+    @app.callback(
+        Output(ids.URL, "search"),
+        Output(ids.URL_WRITTEN, "data"),
+        Input({"type": ids.URL_PARAM, "key": ALL}, "value"),
+        Input({"type": ids.URL_RANGE, "key": ALL}, "start_date"),
+        Input({"type": ids.URL_RANGE, "key": ALL}, "end_date"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def write_url(_params, starts, _ends, search):
+        values = control_values(*ctx.inputs_list)
+        if not starts:
+            # A page without the filter bar keeps the filter it was opened with,
+            # so the next page still gets it.
+            values = carried_filter(search) | values
+        query = query_for(values, data.date_bounds())
+        if query == (search or ""):
+            return no_update, query
+        return query, query
+
+    @app.callback(
+        Output({"type": ids.NAV_LINK, "page": ALL}, "href"),
+        Input(ids.URL, "search"),
+        State({"type": ids.NAV_LINK, "page": ALL}, "id"),
+    )
+    def keep_filters_in_links(search, link_ids):
+        return nav_hrefs(search, [i["page"] for i in link_ids])
+
+    @app.callback(
+        Output(ids.NAV_COLLAPSE, "is_open"),
+        Input(ids.NAV_TOGGLER, "n_clicks"),
+        State(ids.NAV_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_menu(_clicks, is_open):
+        return not is_open

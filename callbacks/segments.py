@@ -1,0 +1,171 @@
+"""Segments callbacks: window RFM → 3D plot, profiles, distributions; predictor;
+CSV export."""
+
+from __future__ import annotations
+
+import math
+
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
+
+from analytics.contract import SEGMENTS
+from components import format as fmt
+from components.export import safe_csv
+from components.layout import empty_state, table
+from components.segment_figures import pca_3d_figure, rfm_distribution_figure
+from components.theme import segment_color
+from dashboard import ids
+from dashboard.queries import segment_profile
+from dashboard.urlstate import filters_of
+
+FILTER_INPUTS = [
+    Input(ids.DATES, "start_date"),
+    Input(ids.DATES, "end_date"),
+    Input(ids.REGION, "value"),
+    Input(ids.COUNTRY, "value"),
+]
+EXPORT_COLUMNS = [
+    "customer_id",
+    "country",
+    "region",
+    "segment",
+    "recency_days",
+    "frequency",
+    "monetary",
+]
+
+
+def _segment_label(segment: str):
+    return html.Span(
+        [
+            html.Span(
+                className="segment-dot", style={"background": segment_color(segment)}
+            ),
+            segment,
+        ]
+    )
+
+
+def profile_table(rfm, highlight: str | None = None):
+    profile = segment_profile(rfm, SEGMENTS)
+    rows = profile.to_dict("records")
+    return table(
+        rows,
+        [
+            ("segment", "Segment", None),
+            ("customers", "Customers", fmt.count),
+            ("customer_share", "Share", lambda v: fmt.pct(v, 0)),
+            ("revenue_share", "Revenue", lambda v: fmt.pct(v, 0)),
+            ("recency_mean", "R (days)", lambda v: fmt.number(v, 0)),
+            ("frequency_mean", "F", lambda v: fmt.number(v, 1)),
+            ("monetary_mean", "M", lambda v: fmt.money(v, 0)),
+        ],
+        empty="No customers under these filters",
+        row_key="segment",
+        highlight=highlight,
+    )
+
+
+def window_summary(rfm, f) -> str:
+    if rfm.empty:
+        return "No customers bought anything under these filters."
+    start, end = f.start or "the first day", f.end or "the last day"
+    return (
+        f"{len(rfm):,} customers with orders from {start} to {end}; "
+        f"£{rfm['monetary'].sum():,.0f} revenue."
+    )
+
+
+def segments_outputs(data, f, segment: str | None) -> tuple:
+    rfm = data.window_rfm(f)
+    explained = data.manifest().get("segmentation", {}).get("pca_explained_variance")
+    highlight = segment if segment in SEGMENTS else None
+    return (
+        pca_3d_figure(rfm, SEGMENTS, explained, highlight),
+        profile_table(rfm, highlight),
+        rfm_distribution_figure(rfm, SEGMENTS),
+        window_summary(rfm, f),
+    )
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def predict_segment(model, recency, frequency, monetary):
+    """The segment of one customer's R, F, M, or a hint while input is missing."""
+    values = [_number(v) for v in (recency, frequency, monetary)]
+    if any(v is None for v in values):
+        return html.Span(
+            "Enter recency, frequency and monetary to see the segment.",
+            className="text-muted small",
+        )
+    if any(v < 0 for v in values):
+        return empty_state("Recency, frequency and monetary cannot be negative.")
+    if values[1] < 1:
+        return empty_state("A customer has at least one order (frequency ≥ 1).")
+    segment = str(model.predict(*values)[0])
+    return html.Div(
+        [html.Span("Segment: ", className="text-muted"), _segment_label(segment)],
+        className="predict-result",
+    )
+
+
+def export_csv(data, f, segment: str | None) -> dict:
+    """dcc.Download payload: the window's customers (of ``segment`` if given)."""
+    rfm = data.window_rfm(f)
+    if segment in SEGMENTS:
+        rfm = rfm[rfm["segment"] == segment]
+    name = (segment or "all-segments").lower()
+    start, end = f.start or "start", f.end or "end"
+    frame = rfm[EXPORT_COLUMNS].sort_values("monetary", ascending=False)
+    frame = frame.assign(monetary=frame["monetary"].round(2))
+    return {
+        "content": safe_csv(frame),
+        "filename": f"customers_{name}_{start}_{end}.csv",
+        "type": "text/csv",
+    }
+
+
+def register(app, data) -> None:
+    @app.callback(
+        Output(ids.SEG_3D, "figure"),
+        Output(ids.SEG_PROFILE, "children"),
+        Output(ids.SEG_RFM_DIST, "figure"),
+        Output(ids.SEG_SUMMARY, "children"),
+        *FILTER_INPUTS,
+        Input(ids.SEG_SEGMENT, "value"),
+        prevent_initial_call=True,
+    )
+    def update_segments(start, end, regions, countries, segment):
+        return segments_outputs(
+            data, filters_of(start, end, regions, countries), segment
+        )
+
+    @app.callback(
+        Output(ids.SEG_PRED_RESULT, "children"),
+        Input(ids.SEG_PRED_RECENCY, "value"),
+        Input(ids.SEG_PRED_FREQUENCY, "value"),
+        Input(ids.SEG_PRED_MONETARY, "value"),
+    )
+    def predict(recency, frequency, monetary):
+        return predict_segment(data.segment_model(), recency, frequency, monetary)
+
+    @app.callback(
+        Output(ids.SEG_EXPORT_DOWNLOAD, "data"),
+        Input(ids.SEG_EXPORT_BUTTON, "n_clicks"),
+        State(ids.DATES, "start_date"),
+        State(ids.DATES, "end_date"),
+        State(ids.REGION, "value"),
+        State(ids.COUNTRY, "value"),
+        State(ids.SEG_SEGMENT, "value"),
+        prevent_initial_call=True,
+    )
+    def export(n_clicks, start, end, regions, countries, segment):
+        if not n_clicks:
+            raise PreventUpdate
+        return export_csv(data, filters_of(start, end, regions, countries), segment)

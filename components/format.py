@@ -1,0 +1,57 @@
+"""Readable numbers: pounds with thousands separators, percentages, counts."""
+
+from __future__ import annotations
+
+import math
+
+
+def _finite(value) -> bool:
+    try:
+        return value is not None and math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def money(value, decimals: int | None = None) -> str:
+    """``£1,234,567`` (whole pounds from £1,000 up, pence below unless told)."""
+    if not _finite(value):
+        return "–"
+    value = float(value)
+    if decimals is None:
+        decimals = 0 if abs(value) >= 1000 else 2
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.{decimals}f}"
+
+
+def count(value) -> str:
+    """``12,345``."""
+    if not _finite(value):
+        return "–"
+    return f"{round(float(value)):,}"
+
+
+def number(value, decimals: int = 1) -> str:
+    if not _finite(value):
+        return "–"
+    return f"{float(value):,.{decimals}f}"
+
+
+def pct(share, decimals: int = 1) -> str:
+    """A share (0.123) as ``12.3%``."""
+    if not _finite(share):
+        return "–"
+    return f"{100 * float(share):.{decimals}f}%"
+
+
+def change(current, previous) -> float | None:
+    """Relative change from ``previous`` to ``current``; None when undefined."""
+    if not _finite(current) or not _finite(previous) or float(previous) == 0:
+        return None
+    return (float(current) - float(previous)) / abs(float(previous))
+
+
+def signed_pct(share, decimals: int = 1) -> str:
+    """A change (0.052) as ``+5.2%``."""
+    if not _finite(share):
+        return "–"
+    return f"{100 * float(share):+.{decimals}f}%"

@@ -1,0 +1,245 @@
+"""Layout pieces shared by the pages: navigation, filter bar, cards, tables.
+
+Text from the data is always passed as component children (escaped by React), never
+as HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import format as fmt
+from components.theme import GRAPH_CONFIG
+from dashboard import ids
+
+PAGES = [
+    ("/", "Overview"),
+    ("/segments", "Segments"),
+    ("/customers", "Customers"),
+    ("/products", "Products"),
+    ("/data", "Data"),
+]
+
+
+def navbar(active: str = "/") -> dbc.Navbar:
+    """The top bar with one link per page; hrefs are kept in step with the URL's
+    filters by a callback, so moving between pages keeps the filter."""
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(label, href=path, id=ids.nav_link(path), active="exact")
+        )
+        for path, label in PAGES
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("Shopper Spectrum", href="/", className="fw-bold"),
+                dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
+                dbc.Collapse(
+                    dbc.Nav(links, navbar=True, className="ms-auto"),
+                    id=ids.NAV_COLLAPSE,
+                    navbar=True,
+                    is_open=False,
+                ),
+            ],
+            fluid=True,
+        ),
+        id=ids.NAV,
+        color="dark",
+        dark=True,
+        className="mb-3",
+    )
+
+
+def filter_bar(
+    date_bounds: tuple[str, str],
+    regions: Sequence[str],
+    countries: Sequence[tuple[str, str]],
+    start: str | None = None,
+    end: str | None = None,
+    selected_regions: Sequence[str] = (),
+    selected_countries: Sequence[str] = (),
+) -> dbc.Card:
+    """Date range and region/country pickers, initialised from the URL."""
+    first, last = date_bounds
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Dates", className="small text-muted mb-1"),
+                            dcc.DatePickerRange(
+                                id=ids.DATES,
+                                min_date_allowed=first,
+                                max_date_allowed=last,
+                                start_date=start or first,
+                                end_date=end or last,
+                                initial_visible_month=end or last,
+                                display_format="D MMM YYYY",
+                                first_day_of_week=1,
+                                updatemode="bothdates",
+                            ),
+                        ],
+                        xs=12,
+                        md=5,
+                        lg=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Regions", className="small text-muted mb-1"),
+                            dcc.Dropdown(
+                                id=ids.REGION,
+                                options=list(regions),
+                                value=list(selected_regions),
+                                multi=True,
+                                placeholder="All regions",
+                            ),
+                        ],
+                        xs=12,
+                        md=3,
+                        lg=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Countries", className="small text-muted mb-1"),
+                            dcc.Dropdown(
+                                id=ids.COUNTRY,
+                                options=[
+                                    {"label": c, "value": c, "search": f"{c} {r}"}
+                                    for c, r in countries
+                                ],
+                                value=list(selected_countries),
+                                multi=True,
+                                placeholder="All countries",
+                            ),
+                        ],
+                        xs=12,
+                        md=4,
+                        lg=4,
+                    ),
+                ],
+                className="g-2",
+            )
+        ),
+        className="filter-bar mb-3 shadow-sm",
+    )
+
+
+def kpi_card(title: str, value: str, change: float | None, note: str) -> dbc.Card:
+    """A headline number with its change against the previous period."""
+    if change is None:
+        badge = html.Span("no earlier data", className="small text-muted")
+    else:
+        color = "success" if change >= 0 else "danger"
+        arrow = "▲" if change >= 0 else "▼"
+        badge = dbc.Badge(
+            f"{arrow} {fmt.signed_pct(change)}", color=color, className="kpi-delta"
+        )
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(title, className="kpi-title text-muted small"),
+                html.Div(value, className="kpi-value"),
+                html.Div([badge, html.Span(f" {note}", className="small text-muted")]),
+            ]
+        ),
+        className="kpi-card h-100 shadow-sm",
+    )
+
+
+def empty_state(message: str, detail: str | None = None) -> html.Div:
+    """A friendly note where data would be (a filter left nothing, a table absent)."""
+    children = [html.Div(message, className="fw-semibold")]
+    if detail:
+        children.append(html.Div(detail, className="small text-muted"))
+    return html.Div(children, className="empty-state")
+
+
+def graph(graph_id, figure: dict | None = None, height: int = 360, **config):
+    """A graph with a loading indicator; ``config`` extends the shared plot config."""
+    return dcc.Loading(
+        dcc.Graph(
+            id=graph_id,
+            figure=figure or {"data": [], "layout": {}},
+            config={**GRAPH_CONFIG, **config},
+            style={"height": f"{height}px"},
+        ),
+        type="circle",
+        delay_show=150,
+    )
+
+
+def card(title: str, body, subtitle: str | None = None, fill: bool = True):
+    """A titled card; ``fill`` stretches it to its column's height (for rows of
+    cards side by side)."""
+    header = [html.H2(title, className="h6 mb-0")]
+    if subtitle:
+        header.append(html.Div(subtitle, className="small text-muted"))
+    return dbc.Card(
+        [dbc.CardHeader(header), dbc.CardBody(body)],
+        className="h-100 shadow-sm" if fill else "shadow-sm",
+    )
+
+
+def table(
+    rows: Sequence[dict],
+    columns: Sequence[tuple[str, str, Callable | None]],
+    empty: str = "Nothing to show",
+    row_key: str | None = None,
+    highlight: object = None,
+) -> dbc.Table | html.Div:
+    """A striped table from dict rows; ``columns`` are (key, header, formatter).
+
+    Numeric columns (with a formatter) are right-aligned. The row whose ``row_key``
+    equals ``highlight`` is emphasised.
+    """
+    if not rows:
+        return empty_state(empty)
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(header, className="text-end" if f else None)
+                for _, header, f in columns
+            ]
+        )
+    )
+    body = []
+    for row in rows:
+        cells = [
+            html.Td(
+                f(row[key]) if f else str(row[key]),
+                className="text-end" if f else None,
+            )
+            for key, _, f in columns
+        ]
+        active = row_key is not None and row.get(row_key) == highlight
+        body.append(html.Tr(cells, className="table-active" if active else None))
+    return dbc.Table(
+        [head, html.Tbody(body)],
+        striped=True,
+        hover=True,
+        size="sm",
+        responsive=True,
+        className="mb-0",
+    )
+
+
+def page(title: str, *children, lead: str | None = None) -> html.Div:
+    header = [html.H1(title, className="h4 mb-1")]
+    if lead:
+        header.append(html.P(lead, className="text-muted small mb-3"))
+    return html.Div([html.Div(header), *children])
+
+
+def product_option(stock_code: str, description: str, search: str = "") -> dict:
+    # "search" makes the dropdown keep typo-tolerant matches that the server found
+    # but whose label does not contain the typed text.
+    return {
+        "label": f"{description} ({stock_code})",
+        "value": stock_code,
+        "search": f"{search} {description} {stock_code}",
+    }

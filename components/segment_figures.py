@@ -1,0 +1,237 @@
+"""Figure builders for segments and customers: frames in, plotly figure dicts out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from components.theme import (
+    PRIMARY,
+    SECONDARY,
+    base_layout,
+    empty_figure,
+    segment_color,
+)
+
+NO_CUSTOMERS = "No customers bought anything under these filters"
+
+
+def pca_3d_figure(
+    rfm: pd.DataFrame,
+    segments: list[str],
+    explained: list[float] | None = None,
+    highlight: str | None = None,
+) -> dict:
+    """Customers in PCA space, one trace per segment; ``highlight`` dims the rest."""
+    if rfm.empty:
+        return empty_figure(NO_CUSTOMERS)
+    explained = list(explained or [])
+    # NumPy arrays, not lists: Dash serialises them in one pass (thousands of dots).
+    segment_of = rfm["segment"].to_numpy()
+    coords = rfm[["pc1", "pc2", "pc3"]].to_numpy("float64").round(3)
+    custom = np.column_stack(
+        [
+            rfm["customer_id"].to_numpy("float64"),
+            rfm["recency_days"].to_numpy("float64"),
+            rfm["frequency"].to_numpy("float64"),
+            rfm["monetary"].to_numpy("float64").round(0),
+        ]
+    )
+    data = []
+    for segment in segments:
+        mask = segment_of == segment
+        count = int(mask.sum())
+        if count == 0:
+            continue
+        dim = highlight is not None and highlight != segment
+        data.append(
+            {
+                "type": "scatter3d",
+                "mode": "markers",
+                "name": f"{segment} ({count:,})",
+                "x": coords[mask, 0],
+                "y": coords[mask, 1],
+                "z": coords[mask, 2],
+                "customdata": custom[mask],
+                "marker": {
+                    "size": 2.5,
+                    "color": segment_color(segment),
+                    "opacity": 0.15 if dim else 0.8,
+                },
+                "hovertemplate": "Customer %{customdata[0]}<br>"
+                "recency %{customdata[1]} days, %{customdata[2]} orders, "
+                "£%{customdata[3]:,}<extra>" + segment + "</extra>",
+            }
+        )
+
+    def axis(i: int) -> dict:
+        label = f"PC{i + 1}"
+        if i < len(explained):
+            label += f" ({explained[i]:.0%})"
+        return {"title": {"text": label}, "backgroundcolor": "rgba(0,0,0,0)"}
+
+    return {
+        "data": data,
+        "layout": base_layout(
+            scene={"xaxis": axis(0), "yaxis": axis(1), "zaxis": axis(2)},
+            margin={"l": 0, "r": 0, "t": 8, "b": 0},
+            legend={"orientation": "h", "y": 0},
+            uirevision="segments-3d",
+        ),
+    }
+
+
+def elbow_figure(scan: pd.DataFrame, chosen_k: int | None = None) -> dict:
+    """KMeans inertia against k."""
+    if scan is None or scan.empty:
+        return empty_figure("No KMeans scan in this bundle")
+    return _k_line(scan, "inertia", "Inertia (within-cluster sum of squares)", chosen_k)
+
+
+def silhouette_figure(scan: pd.DataFrame, chosen_k: int | None = None) -> dict:
+    """Mean silhouette against k (higher is better separated)."""
+    if scan is None or scan.empty:
+        return empty_figure("No KMeans scan in this bundle")
+    return _k_line(scan, "silhouette", "Mean silhouette", chosen_k)
+
+
+def _k_line(scan: pd.DataFrame, column: str, title: str, chosen_k) -> dict:
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": scan["k"].tolist(),
+            "y": scan[column].round(4).tolist(),
+            "line": {"color": PRIMARY},
+            "hovertemplate": "k = %{x}<br>%{y:,.3f}<extra></extra>",
+            "name": title,
+        }
+    ]
+    if chosen_k is not None and (scan["k"] == chosen_k).any():
+        y = float(scan.loc[scan["k"] == chosen_k, column].iloc[0])
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [chosen_k],
+                "y": [y],
+                "marker": {"color": "#e63757", "size": 12},
+                "name": f"chosen k = {chosen_k}",
+                "hovertemplate": "chosen k = %{x}<extra></extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": base_layout(
+            xaxis={"title": {"text": "k (clusters)"}, "dtick": 1},
+            yaxis={"title": {"text": title}},
+            showlegend=False,
+            margin={"t": 16},
+        ),
+    }
+
+
+def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
+    """Box plots of recency, frequency and monetary per segment, side by side
+    (frequency and monetary on log axes: both are heavily skewed)."""
+    if rfm.empty:
+        return empty_figure(NO_CUSTOMERS)
+    panels = [
+        ("recency_days", "Recency (days)", "linear"),
+        ("frequency", "Frequency (orders)", "log"),
+        ("monetary", "Monetary (£)", "log"),
+    ]
+    data, layout = [], {}
+    width = 1 / len(panels)
+    segment_of = rfm["segment"].to_numpy()
+    masks = {s: segment_of == s for s in segments}
+    for i, (column, title, scale) in enumerate(panels):
+        suffix = "" if i == 0 else str(i + 1)
+        column_values = rfm[column].to_numpy("float64").round(2)
+        for segment in segments:
+            values = column_values[masks[segment]]
+            if values.size == 0:
+                continue
+            data.append(
+                {
+                    "type": "box",
+                    "name": segment,
+                    "legendgroup": segment,
+                    "showlegend": i == 0,
+                    "y": values,
+                    "marker": {"color": segment_color(segment), "size": 3},
+                    "boxpoints": False,
+                    "xaxis": "x" + suffix,
+                    "yaxis": "y" + suffix,
+                }
+            )
+        layout["xaxis" + suffix] = {
+            "domain": [i * width + 0.04, (i + 1) * width - 0.02],
+            "showticklabels": False,
+            "title": {"text": title},
+        }
+        layout["yaxis" + suffix] = {
+            "type": scale,
+            "anchor": "x" + suffix,
+            "gridcolor": "#e3ebf6",
+        }
+    return {
+        "data": data,
+        "layout": base_layout(**layout, margin={"t": 16, "l": 40}),
+    }
+
+
+def customer_rfm_figure(profile: dict) -> dict:
+    """The customer's R, F, M beside the segment's median, one panel each."""
+    typical = profile.get("segment_median") or {}
+    panels = [
+        ("recency_days", "Recency (days)"),
+        ("frequency", "Frequency (orders)"),
+        ("monetary", "Monetary (£)"),
+    ]
+    data, layout = [], {}
+    for i, (key, title) in enumerate(panels):
+        suffix = "" if i == 0 else str(i + 1)
+        values = [float(profile[key]), float(typical.get(key, np.nan))]
+        data.append(
+            {
+                "type": "bar",
+                "x": ["This customer", "Segment median"],
+                "y": [None if np.isnan(v) else round(v, 2) for v in values],
+                "marker": {"color": [PRIMARY, SECONDARY]},
+                "xaxis": "x" + suffix,
+                "yaxis": "y" + suffix,
+                "showlegend": False,
+                "hovertemplate": "%{x}: %{y:,}<extra>" + title + "</extra>",
+            }
+        )
+        layout["xaxis" + suffix] = {
+            "domain": [i / 3 + 0.05, (i + 1) / 3 - 0.03],
+            "title": {"text": title},
+        }
+        layout["yaxis" + suffix] = {"anchor": "x" + suffix, "gridcolor": "#e3ebf6"}
+    return {"data": data, "layout": base_layout(**layout, margin={"t": 16})}
+
+
+def customer_history_figure(history: pd.DataFrame) -> dict:
+    """Monthly revenue bars with the number of orders in the hover."""
+    if history.empty:
+        return empty_figure("No purchases recorded for this customer")
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": pd.to_datetime(history["period"]).dt.strftime("%Y-%m-%d").tolist(),
+                "y": history["revenue"].round(2).tolist(),
+                "customdata": history["orders"].astype(int).tolist(),
+                "marker": {"color": PRIMARY},
+                "hovertemplate": "%{x|%b %Y}<br>£%{y:,.2f} in %{customdata} orders"
+                "<extra></extra>",
+            }
+        ],
+        "layout": base_layout(
+            xaxis={"type": "date"},
+            yaxis={"title": {"text": "Revenue (£)"}, "tickprefix": "£"},
+            margin={"t": 16},
+        ),
+    }

@@ -1,0 +1,1 @@
+"""Shopper Spectrum dashboard: app factory, page layouts and the data-access layer."""

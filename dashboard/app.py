@@ -1,0 +1,76 @@
+"""The app factory: ``create_app(config)`` builds one independent dashboard."""
+
+from __future__ import annotations
+
+import logging
+
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+from flask_caching import Cache
+
+from callbacks import customers, overview, products, routing, segments
+from components.layout import navbar
+from dashboard import ids
+from dashboard.config import ASSETS, Config
+from dashboard.data import BundleMissingError, DataAccess
+
+log = logging.getLogger(__name__)
+
+CALLBACK_MODULES = (routing, overview, segments, customers, products)
+
+
+def shell() -> html.Div:
+    """What every page shares: the URL, the navigation bar and the page slot."""
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.URL_WRITTEN),
+            navbar(),
+            dbc.Container(html.Div(id=ids.PAGE), fluid="xl", className="pb-4"),
+        ]
+    )
+
+
+def create_app(config: Config | None = None) -> Dash:
+    """A Dash app serving the bundle named in ``config`` (default: from the
+    environment). A missing bundle is not an error: pages say how to build one."""
+    config = config or Config.from_env()
+    app = Dash(
+        __name__,
+        title="Shopper Spectrum",
+        assets_folder=str(ASSETS),
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {"name": "description", "content": "Customer segments and sales insight"},
+        ],
+    )
+    # The web-app manifest lets a tablet add the dashboard to its home screen.
+    manifest = app.get_asset_url("manifest.json")
+    app.index_string = app.index_string.replace(
+        "{%favicon%}", f'{{%favicon%}}\n        <link rel="manifest" href="{manifest}">'
+    )
+    if config.redis_url:
+        try:
+            import redis  # noqa: F401 - flask-caching's RedisCache needs it
+        except ImportError:
+            raise RuntimeError(
+                "SHOPPER_REDIS_URL is set but the redis package is not installed: "
+                "pip install redis, or unset SHOPPER_REDIS_URL for the in-process "
+                "cache"
+            ) from None
+    cache = Cache(app.server, config=config.cache_config())
+    data = DataAccess(config.bundle_dir, cache=cache, timeout=config.cache_timeout)
+    app.server.config["SHOPPER"] = config
+    # For scripts and benchmarks that need the same data access as the callbacks.
+    app.server.config["SHOPPER_DATA"] = data
+    app.layout = shell
+    try:  # read the bundle now, so the first visitor does not wait for it
+        data.bundle()
+    except BundleMissingError as exc:
+        log.warning("%s", exc)
+    for module in CALLBACK_MODULES:
+        module.register(app, data)
+    return app

@@ -1,0 +1,61 @@
+"""Page layouts: one module per page, each with ``layout(ctx, params)``.
+
+A layout reads its initial control values from the URL's parsed query (``params``),
+so any view can be shared as a link; callbacks then fill in the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dash import html
+
+from components.layout import empty_state, filter_bar
+from dashboard.data import BundleMissingError, DataAccess
+from dashboard.urlstate import filters_from
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page layout may use: the data access and app-level URLs."""
+
+    data: DataAccess
+    topojson_url: str
+
+
+def global_filter_bar(ctx: PageContext, params: dict):
+    """The filter bar, set to the URL's filter."""
+    f = filters_from(params)
+    data = ctx.data
+    return filter_bar(
+        data.date_bounds(),
+        data.regions(),
+        data.countries(),
+        start=f.start,
+        end=f.end,
+        selected_regions=f.regions,
+        selected_countries=f.countries,
+    )
+
+
+def render(path: str, params: dict, ctx: PageContext):
+    """The layout of the page at ``path``; a friendly page for unknown paths."""
+    from dashboard.pages import customers, data_report, overview, products, segments
+
+    routes = {
+        "/": overview.layout,
+        "/segments": segments.layout,
+        "/customers": customers.layout,
+        "/products": products.layout,
+        "/data": data_report.layout,
+    }
+    path = (path or "/").rstrip("/") or "/"
+    if path not in routes:
+        return empty_state(
+            f"There is no page at {path}.",
+            "Use the links at the top to open one of the dashboard's pages.",
+        )
+    try:
+        return routes[path](ctx, params)
+    except BundleMissingError as exc:
+        return html.Div(empty_state("No data to show yet.", str(exc)))

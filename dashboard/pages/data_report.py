@@ -1,0 +1,156 @@
+"""``/data``: where the numbers come from — cleaning, size, build, evaluation."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components import format as fmt
+from components.layout import card, empty_state, page, table
+
+RULE_NAMES = {
+    "overlap_between_files": "Invoice already read from an earlier file",
+    "on_or_after_until": "On or after the --until date",
+    "missing_customer_id": "No customer ID",
+    "cancelled_invoice": "Cancelled invoice (C…)",
+    "non_positive_quantity": "Quantity ≤ 0",
+    "non_positive_price": "Unit price ≤ 0",
+    "duplicate_row": "Exact duplicate row",
+    "non_product_code": "Not a product (postage, fees, vouchers…)",
+}
+METRICS = [
+    ("precision_at_5", "Precision@5"),
+    ("recall_at_5", "Recall@5"),
+    ("map_at_5", "MAP@5"),
+    ("ndcg_at_5", "NDCG@5"),
+    ("hit_rate_at_5", "Hit rate@5"),
+]
+
+
+def cleaning_table(cleaning: dict):
+    rows_in = cleaning.get("rows_in") or 0
+    rows = [
+        {
+            "rule": RULE_NAMES.get(rule, rule.replace("_", " ")),
+            "removed": removed,
+            "share": removed / rows_in if rows_in else None,
+        }
+        for rule, removed in (cleaning.get("removed") or {}).items()
+    ]
+    rows.append(
+        {
+            "rule": "Rows kept",
+            "removed": cleaning.get("rows_out"),
+            "share": (cleaning.get("rows_out") or 0) / rows_in if rows_in else None,
+        }
+    )
+    return table(
+        rows,
+        [
+            ("rule", "Rule (in order)", None),
+            ("removed", "Rows", fmt.count),
+            ("share", "Of rows read", fmt.pct),
+        ],
+        empty="No cleaning report in this bundle",
+    )
+
+
+def evaluation_table(frame):
+    if frame is None:
+        return empty_state(
+            "The recommender evaluation is not in this bundle.",
+            "Rebuild the bundle with a version of the analytics that evaluates it.",
+        )
+    columns = [("task", "Task", None), ("method", "Method", None)]
+    if "variant" in frame.columns:
+        columns.append(("variant", "Settings", None))
+    columns += [
+        (key, label, lambda v: fmt.number(v, 3))
+        for key, label in METRICS
+        if key in frame.columns
+    ]
+    if "customers" in frame.columns:
+        columns.append(("customers", "Customers", fmt.count))
+    note = []
+    if "cutoff" in frame.columns and len(frame):
+        first = frame.iloc[0]
+        note = [
+            html.P(
+                f"Trained on purchases before {str(first['cutoff'])[:10]}, "
+                + (
+                    f"tested on purchases up to {str(first['test_end'])[:10]}"
+                    if "test_end" in frame.columns
+                    else "tested on the purchases after it"
+                )
+                + ". Higher is better for every metric.",
+                className="small text-muted",
+            )
+        ]
+    return html.Div(
+        [*note, table(frame.to_dict("records"), columns, empty="No evaluation rows")]
+    )
+
+
+def facts_list(manifest: dict):
+    cleaning = manifest.get("cleaning", {})
+    facts = [
+        (
+            "Dates",
+            f"{str(cleaning.get('date_min', '–'))[:10]} to "
+            f"{str(cleaning.get('date_max', '–'))[:10]}",
+        ),
+        ("Rows read", fmt.count(cleaning.get("rows_in"))),
+        ("Rows kept", fmt.count(cleaning.get("rows_out"))),
+        ("Customers", fmt.count(cleaning.get("customers"))),
+        ("Products", fmt.count(cleaning.get("products"))),
+        ("Countries", fmt.count(cleaning.get("countries"))),
+        ("Recency measured from", manifest.get("as_of", "–")),
+        ("Bundle built", str(manifest.get("built_at", "–")).replace("T", " ")),
+        ("Bundle version", manifest.get("bundle_version", "–")),
+        ("Build time", f"{fmt.number(manifest.get('seconds_total'), 1)} s"),
+    ]
+    items = []
+    for term, value in facts:
+        items += [
+            html.Dt(term, className="col-sm-5 text-muted fw-normal"),
+            html.Dd(value, className="col-sm-7 mb-1"),
+        ]
+    inputs = [
+        html.Li(f"{i.get('path', '?')} ({fmt.count(i.get('rows'))} rows)")
+        for i in manifest.get("inputs", [])
+    ]
+    return html.Div(
+        [
+            html.Dl(items, className="row mb-2"),
+            html.Div("Input files", className="text-muted small"),
+            html.Ul(inputs, className="small mb-0"),
+        ]
+    )
+
+
+def layout(ctx, params: dict):
+    manifest = ctx.data.manifest()
+    return page(
+        "Data",
+        dbc.Row(
+            [
+                dbc.Col(card("Dataset", facts_list(manifest)), lg=5, className="mb-3"),
+                dbc.Col(
+                    card(
+                        "Cleaning report",
+                        cleaning_table(manifest.get("cleaning", {})),
+                        subtitle="Rows removed by each rule, applied in this order.",
+                    ),
+                    lg=7,
+                    className="mb-3",
+                ),
+            ]
+        ),
+        card(
+            "Recommender evaluation",
+            evaluation_table(ctx.data.table("evaluation")),
+            subtitle="Trained before a cut-off date, scored on what customers "
+            "bought after it.",
+        ),
+        lead="Where the numbers come from.",
+    )

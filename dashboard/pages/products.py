@@ -1,0 +1,63 @@
+"""``/products``: search a product, see its sales and the products like it."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.layout import card, graph, page, product_option
+from dashboard import ids
+from dashboard.urlstate import filters_from, first
+
+
+def layout(ctx, params: dict):
+    from callbacks.products import product_outputs
+    from dashboard.pages import global_filter_bar
+
+    code = first(params, "code")
+    product = ctx.data.product(code) if code else None
+    detail, sales, similar = product_outputs(ctx.data, code, filters_from(params))
+    options = [product_option(code, product["description"])] if product else []
+    return page(
+        "Products",
+        global_filter_bar(ctx, params),
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    dbc.Label("Product", className="small text-muted mb-1"),
+                    dcc.Dropdown(
+                        id=ids.PRD_SEARCH,
+                        options=options,
+                        value=code if product else None,
+                        placeholder="Type part of a product name, e.g. cake stand",
+                        search_order="original",
+                        clearable=True,
+                    ),
+                ]
+            ),
+            className="mb-3 shadow-sm",
+        ),
+        dcc.Loading(html.Div(detail, id=ids.PRD_DETAIL), type="circle", delay_show=150),
+        dbc.Row(
+            [
+                dbc.Col(
+                    card("Sales over time", graph(ids.PRD_SALES, sales, height=340)),
+                    lg=7,
+                    className="mb-3",
+                ),
+                dbc.Col(
+                    card(
+                        "Similar products",
+                        dcc.Loading(
+                            html.Div(similar, id=ids.PRD_SIMILAR), delay_show=150
+                        ),
+                        subtitle="Bought by the same customers (collaborative) and "
+                        "described alike (content-based).",
+                    ),
+                    lg=5,
+                    className="mb-3",
+                ),
+            ]
+        ),
+        lead="Suggestions appear as you type; sales follow the global filter.",
+    )

@@ -1,0 +1,94 @@
+"""Page state ↔ URL query string (``?start=2011-01-01&region=UK&id=17850``).
+
+Pure functions: the URL writer callback encodes the controls' values with
+:func:`encode`, and page layouts read them back with :func:`parse` and
+:func:`filters_from`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs, urlencode
+
+from dashboard.queries import Filters
+
+# Keys that mean the same on every page; the navigation links carry only these.
+GLOBAL_KEYS = ("start", "end", "region", "country")
+# Values equal to these are left out of the URL, so a default view has a short one.
+DEFAULTS = {"granularity": "week"}
+# Keys whose value is a list (multi-select) and repeat in the query string.
+MULTI_KEYS = ("region", "country")
+
+
+def parse(search: str | None) -> dict[str, list[str]]:
+    """Query string → {key: [values]} (blank values dropped)."""
+    return parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+
+
+def first(params: dict, key: str, default=None):
+    values = params.get(key)
+    return values[0] if values else default
+
+
+def valid_date(text: str | None) -> str | None:
+    """``YYYY-MM-DD`` if ``text`` is one (ignoring a time part), else None."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(str(text)[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def filters_from(params: dict) -> Filters:
+    """The global filter from parsed query parameters; bad dates are ignored."""
+    start, end = valid_date(first(params, "start")), valid_date(first(params, "end"))
+    if start and end and start > end:
+        start, end = end, start
+    return Filters(
+        start=start,
+        end=end,
+        regions=tuple(params.get("region", ())),
+        countries=tuple(params.get("country", ())),
+    )
+
+
+def filters_of(start_date, end_date, regions, countries) -> Filters:
+    """The global filter from the filter bar's control values."""
+    start, end = valid_date(start_date), valid_date(end_date)
+    if start and end and start > end:
+        start, end = end, start
+    return Filters(
+        start=start,
+        end=end,
+        regions=tuple(sorted(regions or ())),
+        countries=tuple(sorted(countries or ())),
+    )
+
+
+def encode(values: dict, date_bounds: tuple[str, str] | None = None) -> str:
+    """Control values → ``?query`` (or ``""``), leaving out empty values, defaults,
+    and dates equal to the data's bounds."""
+    pairs: list[tuple[str, str]] = []
+    first_day, last_day = date_bounds or (None, None)
+    for key, value in values.items():
+        if value is None or value == "" or value == []:
+            continue
+        if DEFAULTS.get(key) == value:
+            continue
+        if key in ("start", "end"):
+            value = valid_date(value)
+            if value is None or value == (first_day if key == "start" else last_day):
+                continue
+        if isinstance(value, list | tuple):
+            pairs.extend((key, str(v)) for v in value)
+        else:
+            pairs.append((key, str(value)))
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def global_query(search: str | None) -> str:
+    """The part of a query string that applies on every page."""
+    params = parse(search)
+    pairs = [(k, v) for k in GLOBAL_KEYS for v in params.get(k, ())]
+    return "?" + urlencode(pairs) if pairs else ""

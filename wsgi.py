@@ -1,0 +1,3 @@
+from dashboard.app import create_app
+
+server = create_app().server
