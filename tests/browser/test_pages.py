@@ -1,0 +1,174 @@
+"""Browser tests: each page opens, reacts to its controls, keeps its state in the
+URL, and leaves no error in the browser console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
+
+from dashboard import ids
+from tests.browser.browser_helpers import (
+    app_for,
+    choose,
+    css,
+    graph_ready,
+    text_of,
+    wait_for_url,
+)
+
+
+def test_ovr001_overview_renders_and_granularity_goes_to_url(dash_duo, full_bundle):
+    dash_duo.start_server(app_for(full_bundle))
+    dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
+    for graph_id in (ids.OVR_TREND, ids.OVR_COUNTRY_BAR, ids.OVR_PARETO):
+        graph_ready(dash_duo, graph_id)
+    # The world map draws from the locally served topojson (no CDN).
+    dash_duo.wait_for_element(f"#{ids.OVR_COUNTRY_MAP} .choroplethlocation")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.OVR_PARETO_NOTE}", "of customers bring 80% of the revenue"
+    )
+    dash_duo.find_element(f"{css(ids.OVR_GRANULARITY)} input[value='month']").click()
+    wait_for_url(dash_duo, "granularity=month")
+    graph_ready(dash_duo, ids.OVR_TREND)
+    assert dash_duo.get_logs() == []
+
+
+def test_ovr002_region_filter_changes_kpis_and_url(dash_duo, full_bundle):
+    dash_duo.start_server(app_for(full_bundle))
+    dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
+    before = dash_duo.find_element(f"#{ids.OVR_KPIS}").text
+    choose(dash_duo, ids.REGION, "Western")
+    wait_for_url(dash_duo, "region=Western+Europe")
+    until(
+        lambda: dash_duo.find_element(f"#{ids.OVR_KPIS}").text != before,
+        timeout=10,
+        msg="KPIs did not change with the region filter",
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_seg001_segments_from_shared_link_and_predictor(dash_duo, full_bundle):
+    app = app_for(full_bundle)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(
+        dash_duo.server_url + "/segments?start=2011-01-01&end=2011-06-30"
+        "&region=UK&segment=High-Value"
+    )
+    graph_ready(dash_duo, ids.SEG_3D)
+    dash_duo.wait_for_contains_text(f"#{ids.SEG_SUMMARY}", "2011-06-30", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.SEG_PROFILE}", "Segment")
+    # The shared link set the controls.
+    assert "UK" in dash_duo.find_element(css(ids.REGION)).text
+    graph_ready(dash_duo, ids.SEG_ELBOW)
+    graph_ready(dash_duo, ids.SEG_RFM_DIST)
+    for input_id, value in (
+        (ids.SEG_PRED_RECENCY, "5"),
+        (ids.SEG_PRED_FREQUENCY, "40"),
+        (ids.SEG_PRED_MONETARY, "20000"),
+    ):
+        dash_duo.find_element(f"#{input_id}").send_keys(value)
+    dash_duo.wait_for_contains_text(f"#{ids.SEG_PRED_RESULT}", "Segment:")
+    assert dash_duo.get_logs() == []
+
+
+def test_seg002_export_downloads_the_filtered_segment(dash_duo, full_bundle):
+    dash_duo.start_server(app_for(full_bundle))
+    dash_duo.wait_for_page(dash_duo.server_url + "/segments?segment=At-Risk")
+    graph_ready(dash_duo, ids.SEG_3D)
+    dash_duo.find_element(f"#{ids.SEG_EXPORT_BUTTON}").click()
+    folder = Path(dash_duo.download_path)
+    until(lambda: list(folder.glob("*.csv")), timeout=10, msg="no CSV downloaded")
+    frame = pd.read_csv(next(folder.glob("*.csv")))
+    assert len(frame) > 0 and set(frame["segment"]) == {"At-Risk"}
+    assert dash_duo.get_logs() == []
+
+
+def test_cus001_lookup_by_typing_and_bad_ids(dash_duo, full_bundle):
+    first_id = int(
+        pd.read_parquet(full_bundle / "customers.parquet")["customer_id"].min()
+    )
+    dash_duo.start_server(app_for(full_bundle))
+    dash_duo.wait_for_page(dash_duo.server_url + "/customers")
+    box = dash_duo.find_element(css(ids.CUS_ID))
+    box.send_keys(str(first_id), Keys.ENTER)
+    dash_duo.wait_for_contains_text(f"#{ids.CUS_RESULT}", f"Customer {first_id}")
+    wait_for_url(dash_duo, f"id={first_id}")
+    graph_ready(dash_duo, ids.CUS_HISTORY)
+    # Recommendations with reasons; a formula-looking reason is shown as text.
+    dash_duo.wait_for_contains_text(f"#{ids.CUS_RESULT}", "bought together")
+    box.clear()
+    box.send_keys("12ab", Keys.ENTER)
+    dash_duo.wait_for_contains_text(f"#{ids.CUS_RESULT}", "is not a customer ID")
+    box.clear()
+    box.send_keys("999999999", Keys.ENTER)
+    dash_duo.wait_for_contains_text(f"#{ids.CUS_RESULT}", "No customer 999999999")
+    assert dash_duo.get_logs() == []
+
+
+def test_cus002_link_opens_customer(dash_duo, demo_bundle):
+    first_id = int(
+        pd.read_parquet(demo_bundle / "customers.parquet")["customer_id"].min()
+    )
+    dash_duo.start_server(app_for(demo_bundle))
+    dash_duo.wait_for_page(dash_duo.server_url + f"/customers?id={first_id}")
+    dash_duo.wait_for_contains_text(f"#{ids.CUS_RESULT}", f"Customer {first_id}")
+    assert dash_duo.get_logs() == []
+
+
+def test_prd001_search_suggests_and_shows_product(dash_duo, full_bundle):
+    products = pd.read_parquet(full_bundle / "products.parquet")
+    top = products.sort_values("revenue", ascending=False).iloc[0]
+    word = max(str(top["description"]).split(), key=len)
+    dash_duo.start_server(app_for(full_bundle))
+    dash_duo.wait_for_page(dash_duo.server_url + "/products")
+    choose(dash_duo, ids.PRD_SEARCH, word.lower())
+    url = wait_for_url(dash_duo, "code=")
+    code = url.split("code=")[1].split("&")[0]
+    dash_duo.wait_for_contains_text(f"#{ids.PRD_DETAIL}", f"({code})")
+    graph_ready(dash_duo, ids.PRD_SALES)
+    assert dash_duo.find_element(f"#{ids.PRD_SIMILAR}").text
+    assert dash_duo.get_logs() == []
+
+
+def test_dat001_data_page_and_navigation_keeps_filter(dash_duo, demo_bundle):
+    dash_duo.start_server(app_for(demo_bundle))
+    dash_duo.wait_for_page(dash_duo.server_url + "/data?region=UK")
+    dash_duo.wait_for_contains_text("#app-page", "Cleaning report", timeout=10)
+    dash_duo.wait_for_contains_text("#app-page", "Recommender evaluation")
+    # Navigation links carry the global filter to the next page.
+    dash_duo.find_element(f"{css(ids.nav_link('/segments'))}").click()
+    wait_for_url(dash_duo, "/segments?region=UK")
+    graph_ready(dash_duo, ids.SEG_3D)
+    assert "UK" in dash_duo.find_element(css(ids.REGION)).text
+    assert dash_duo.get_logs() == []
+
+
+def test_nav002_back_and_forward_restore_the_view(dash_duo, demo_bundle):
+    dash_duo.start_server(app_for(demo_bundle))
+    dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
+    everything = text_of(dash_duo, f"#{ids.OVR_KPIS}")
+    choose(dash_duo, ids.REGION, "Western")
+    wait_for_url(dash_duo, "region=Western+Europe")
+    until(
+        lambda: text_of(dash_duo, f"#{ids.OVR_KPIS}") != everything,
+        timeout=10,
+    )
+    filtered = text_of(dash_duo, f"#{ids.OVR_KPIS}")
+    dash_duo.driver.back()
+    until(
+        lambda: text_of(dash_duo, f"#{ids.OVR_KPIS}") == everything,
+        timeout=10,
+        msg="Back did not restore the unfiltered view",
+    )
+    assert "Western Europe" not in text_of(dash_duo, css(ids.REGION))
+    dash_duo.driver.forward()
+    until(
+        lambda: text_of(dash_duo, f"#{ids.OVR_KPIS}") == filtered,
+        timeout=10,
+        msg="Forward did not restore the filtered view",
+    )
+    assert "Western Europe" in text_of(dash_duo, css(ids.REGION))
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,242 @@
+"""Callback logic called as plain functions, and the URL state helpers."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from callbacks import customers, overview, products, routing, segments
+from dashboard import urlstate
+from dashboard.pages import PageContext, render
+from dashboard.queries import Filters
+
+
+def _text(component) -> str:
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    parts = [_text(getattr(component, "children", None))]
+    figure = getattr(component, "figure", None)
+    if isinstance(figure, dict):
+        parts += [a.get("text", "") for a in figure["layout"].get("annotations", [])]
+    return " ".join(parts)
+
+
+# -- URL state ----------------------------------------------------------------------
+def test_url_round_trip_and_defaults_left_out():
+    query = urlstate.encode(
+        {
+            "start": "2011-01-01",
+            "end": "2011-12-09",
+            "region": ["Western Europe", "UK"],
+            "country": [],
+            "granularity": "week",
+            "id": "17850",
+        },
+        date_bounds=("2010-12-01", "2011-12-09"),
+    )
+    assert query == "?start=2011-01-01&region=Western+Europe&region=UK&id=17850"
+    params = urlstate.parse(query)
+    f = urlstate.filters_from(params)
+    assert f == Filters(start="2011-01-01", regions=("Western Europe", "UK"))
+    assert urlstate.global_query(query) == (
+        "?start=2011-01-01&region=Western+Europe&region=UK"
+    )
+
+
+def test_bad_or_swapped_dates_in_url_are_handled():
+    f = urlstate.filters_from(urlstate.parse("?start=2011-06-30&end=2011-01-01"))
+    assert (f.start, f.end) == ("2011-01-01", "2011-06-30")
+    f = urlstate.filters_from(urlstate.parse("?start=yesterday&end=2011-13-45"))
+    assert (f.start, f.end) == (None, None)
+    f = urlstate.filters_of("2011-02-01T00:00:00", None, ["UK"], None)
+    assert f == Filters(start="2011-02-01", regions=("UK",))
+
+
+def test_url_writer_reads_pattern_inputs():
+    values = routing.control_values(
+        [
+            {"id": {"type": "url-param", "key": "granularity"}, "value": "month"},
+            {"id": {"type": "url-param", "key": "region"}, "value": ["UK"]},
+        ],
+        [{"id": {"type": "url-range", "key": "dates"}, "value": "2011-01-01"}],
+        [{"id": {"type": "url-range", "key": "dates"}, "value": "2011-03-31"}],
+    )
+    assert list(values) == ["start", "end", "region", "granularity"]
+    query = routing.query_for(values, ("2010-12-01", "2011-12-09"))
+    assert query == "?start=2011-01-01&end=2011-03-31&region=UK&granularity=month"
+
+
+def test_pages_without_filter_bar_keep_the_filter_in_the_url():
+    carried = routing.carried_filter("?start=2011-01-01&region=UK&region=EIRE&id=5")
+    assert carried == {"start": "2011-01-01", "region": ["UK", "EIRE"]}
+    values = carried | {"id": "17850"}
+    query = routing.query_for(values, ("2010-12-01", "2011-12-09"))
+    assert query == "?start=2011-01-01&region=UK&region=EIRE&id=17850"
+
+
+def test_page_renders_from_url_unless_the_app_wrote_it():
+    search = "app-url.search"
+    assert routing.needs_render([], "", None)  # first load
+    assert routing.needs_render(["app-url.pathname"], "?region=UK", "?region=UK")
+    assert not routing.needs_render([search], "?region=UK", "?region=UK")
+    assert routing.needs_render([search], "", "?region=UK")  # back button
+    assert not routing.needs_render([search], None, "")
+
+
+def test_nav_links_carry_only_the_global_filter():
+    hrefs = routing.nav_hrefs("?region=UK&id=17850&granularity=day", ["/", "/data"])
+    assert hrefs == ["/?region=UK", "/data?region=UK"]
+
+
+def test_every_page_renders_and_unknown_paths_get_a_message(data):
+    ctx = PageContext(data=data, topojson_url="/assets/topojson/")
+    for path in ("/", "/segments", "/customers", "/products", "/data", "/data/"):
+        assert render(path, {}, ctx) is not None
+    assert "no page at /nope" in _text(render("/nope", {}, ctx))
+
+
+def test_missing_bundle_renders_a_message(tmp_path):
+    from dashboard.data import DataAccess
+
+    ctx = PageContext(data=DataAccess(tmp_path), topojson_url="/t/")
+    assert "No data to show yet" in _text(render("/", {}, ctx))
+
+
+# -- Overview -----------------------------------------------------------------------
+def test_overview_outputs_and_empty_filter(data):
+    cards, bar, world, units, revenue, pareto, note = overview.overview_outputs(
+        data, Filters()
+    )
+    assert "Revenue" in _text(cards) and "£" in _text(cards)
+    assert world["data"][0]["type"] == "choropleth"
+    assert "of customers bring 80%" in _text(note)
+    empty = overview.overview_outputs(
+        data, Filters(start="1990-01-01", end="1990-02-01")
+    )
+    assert "No orders match these filters" in _text(empty[0])
+    assert empty[1]["data"] == []
+
+
+def test_trend_output_falls_back_to_weeks(data):
+    fig = overview.trend_output(data, Filters(), "fortnight")
+    assert len(fig["data"][0]["x"]) == len(data.sales_trend(Filters(), "week"))
+
+
+# -- Segments ----------------------------------------------------------------------
+def test_segments_outputs_follow_the_window(data):
+    fig, table, dist, summary = segments.segments_outputs(
+        data, Filters(start="2011-01-01", end="2011-06-30"), "Regular"
+    )
+    n = len(data.window_rfm(Filters(start="2011-01-01", end="2011-06-30")))
+    assert f"{n:,} customers" in summary
+    assert sum(len(t["x"]) for t in fig["data"]) == n
+    assert "Customers" in _text(table)
+    empty = segments.segments_outputs(data, Filters(end="1990-01-01"), None)
+    assert "No customers" in empty[3]
+
+
+def test_predictor_answers_and_explains_missing_or_bad_input(data):
+    model = data.segment_model()
+    answer = _text(segments.predict_segment(model, 3, 40, 20000))
+    assert "Segment:" in answer
+    assert any(s in answer for s in ("High-Value", "Regular", "Occasional", "At-Risk"))
+    assert "Enter recency" in _text(segments.predict_segment(model, None, 2, 3))
+    assert "negative" in _text(segments.predict_segment(model, -1, 2, 3))
+    assert "at least one order" in _text(segments.predict_segment(model, 1, 0, 3))
+    assert "Enter recency" in _text(segments.predict_segment(model, "x", 2, 3))
+
+
+def test_export_is_the_filtered_segment_and_safe(data):
+    f = Filters(start="2011-01-01")
+    payload = segments.export_csv(data, f, "At-Risk")
+    frame = pd.read_csv(io.StringIO(payload["content"]))
+    want = data.window_rfm(f)
+    assert len(frame) == (want["segment"] == "At-Risk").sum()
+    assert set(frame["segment"]) <= {"At-Risk"}
+    assert payload["filename"] == "customers_at-risk_2011-01-01_end.csv"
+    everyone = segments.export_csv(data, f, None)
+    assert len(pd.read_csv(io.StringIO(everyone["content"]))) == len(want)
+
+
+# -- Customers ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("17850", (17850, None)),
+        (" 17850 ", (17850, None)),
+        ("17850.0", (17850, None)),
+        ("", (None, None)),
+        (None, (None, None)),
+    ],
+)
+def test_parse_customer_id(text, expected):
+    assert customers.parse_customer_id(text) == expected
+
+
+@pytest.mark.parametrize("text", ["abc", "-5", "1e5", "12 34", "<script>", "1" * 20])
+def test_malformed_ids_get_a_clear_message(text, data):
+    assert "is not a customer ID" in _text(customers.customer_view(data, text))
+
+
+def test_customer_view_known_unknown_and_recommendations(bare_data, full_data):
+    data = bare_data
+    cid = int(data.bundle().customer_ids[0])
+    assert "No customer 1 in this bundle" in _text(customers.customer_view(data, "1"))
+    shown = _text(customers.customer_view(data, str(cid)))
+    assert f"Customer {cid}" in shown
+    assert "Recommendations are not in this bundle" in shown
+    full = _text(customers.customer_view(full_data, str(cid)))
+    assert "bought together" in full and "=HYPERLINK" in full  # text, not a formula
+    assert "Enter a customer ID" in _text(customers.customer_view(data, ""))
+
+
+# -- Products ----------------------------------------------------------------------
+def test_suggestions_keep_the_selected_product(data):
+    b = data.bundle()
+    top = b.products.sort_values("revenue", ascending=False)["stock_code"].iloc[0]
+    other = str(b.products["stock_code"].iloc[-1])
+    options = products.suggestions(data, "zzzzqqqq", other)
+    assert [o["value"] for o in options] == [other]
+    found = products.suggestions(data, str(top), None)
+    assert found[0]["value"] == top and str(top) in found[0]["search"]
+
+
+def test_product_outputs(data, full_data, bare_data):
+    detail, fig, similar = products.product_outputs(data, None, Filters())
+    assert "Choose a product" in _text(detail)
+    code = str(data.bundle().product_codes[0])
+    detail, fig, similar = products.product_outputs(data, code, Filters())
+    assert f"({code})" in _text(detail)
+    units = data.product_sales(code, Filters(), "month")["units"].sum()
+    assert sum(fig["data"][0]["y"]) == pytest.approx(units)
+    frame = pd.read_parquet(full_data.bundle_dir / "products.parquet")
+    code = str(frame["stock_code"].iloc[0])
+    _, _, similar = products.product_outputs(full_data, code, Filters())
+    text = _text(similar)
+    assert "collaborative" in text and "content-based" in text
+    _, _, similar = products.product_outputs(bare_data, code, Filters())
+    assert "not in this bundle" in _text(similar)
+
+
+# -- App wiring ----------------------------------------------------------------------
+def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_path):
+    from dashboard.app import create_app
+    from dashboard.config import Config
+
+    first = create_app(Config(bundle_dir=demo_bundle))
+    second = create_app(Config(bundle_dir=tmp_path / "missing"))
+    assert first.server is not second.server
+    client = first.server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "bootstrap.min.css" in page and "cdn" not in page.lower()
+    assert client.get("/assets/topojson/world_110m.json").status_code == 200
+    assert client.get("/assets/favicon.ico").status_code == 200
+    assert 'rel="manifest" href="/assets/manifest.json"' in page
+    assert client.get("/assets/manifest.json").status_code == 200
+    assert first.server.config["SHOPPER"].debug is False

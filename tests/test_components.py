@@ -1,0 +1,225 @@
+"""Pure layout pieces and figure builders: frames in, figures/layout out."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from dash import html
+
+from components import figures, segment_figures
+from components import format as fmt
+from components.export import neutralise, safe_csv
+from components.geo import iso3
+from components.layout import empty_state, kpi_card, table
+from components.theme import empty_figure
+
+SEGMENTS = ["High-Value", "Regular", "Occasional", "At-Risk"]
+
+
+def _annotation_text(fig):
+    return " ".join(a["text"] for a in fig["layout"].get("annotations", []))
+
+
+def _strings(component) -> str:
+    """All text inside a Dash component tree."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_strings(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else _strings(children)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1234567.891, "£1,234,568"), (12.5, "£12.50"), (-1500, "-£1,500"), (None, "–")],
+)
+def test_money(value, expected):
+    assert fmt.money(value) == expected
+
+
+def test_percent_count_change():
+    assert fmt.pct(0.1234) == "12.3%"
+    assert fmt.count(12345.4) == "12,345"
+    assert fmt.signed_pct(0.052) == "+5.2%"
+    assert fmt.change(110, 100) == pytest.approx(0.1)
+    assert fmt.change(5, 0) is None
+    assert fmt.pct(float("nan")) == "–"
+
+
+def test_sales_trend_figure_has_revenue_and_orders():
+    trend = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2011-01-03", "2011-01-10"]),
+            "revenue": [100.0, 250.5],
+            "orders": [2.0, 5.0],
+            "units": [10.0, 20.0],
+        }
+    )
+    fig = figures.sales_trend_figure(trend, "week")
+    bars, line = fig["data"]
+    assert bars["x"] == ["2011-01-03", "2011-01-10"]
+    assert bars["y"] == [100.0, 250.5]
+    assert line["yaxis"] == "y2" and line["y"] == [2.0, 5.0]
+    assert fig["layout"]["yaxis"]["tickprefix"] == "£"
+
+
+@pytest.mark.parametrize(
+    "builder",
+    [
+        lambda e: figures.sales_trend_figure(e),
+        lambda e: figures.country_bar_figure(e),
+        lambda e: figures.country_map_figure(e.assign(country=[])),
+        lambda e: figures.pareto_figure(e),
+        lambda e: figures.product_sales_figure(e),
+    ],
+)
+def test_empty_frames_give_a_message_not_an_error(builder):
+    fig = builder(pd.DataFrame({"revenue": []}))
+    assert fig["data"] == []
+    assert "No" in _annotation_text(fig)
+
+
+def test_country_map_merges_names_of_one_country_and_skips_unknown():
+    by_country = pd.DataFrame(
+        {
+            "country": ["United Kingdom", "Channel Islands", "France", "Unspecified"],
+            "revenue": [1000.0, 10.0, 100.0, 5.0],
+        }
+    )
+    trace = figures.country_map_figure(by_country)["data"][0]
+    assert trace["locations"] == ["FRA", "GBR"]
+    assert trace["customdata"] == [100.0, 1010.0]
+    assert trace["locationmode"] == "ISO-3"
+    assert iso3("EIRE") == "IRL" and iso3("Unspecified") is None
+
+
+def test_top_products_figure_ranks_biggest_on_top():
+    top = pd.DataFrame(
+        {
+            "stock_code": ["A", "B", "A"],
+            "description": ["APPLE", "BANANA " * 10, "APPLE"],
+            "units": [50.0, 40.0, 50.0],
+            "revenue": [10.0, 90.0, 10.0],
+            "ranked_by": ["units", "units", "revenue"],
+        }
+    )
+    trace = figures.top_products_figure(top, "units")["data"][0]
+    assert trace["x"] == [40.0, 50.0]  # plotly draws the last bar on top
+    assert trace["y"][0].endswith("…")
+    assert figures.top_products_figure(top, "revenue")["data"][0]["x"] == [10.0]
+
+
+def test_pareto_figure_marks_point_and_labels_it():
+    curve = pd.DataFrame(
+        {
+            "share_of_customers": [0.0, 0.2, 0.5, 1.0],
+            "share_of_revenue": [0.0, 0.8, 0.95, 1.0],
+            "at_80": [False, True, False, False],
+        }
+    )
+    fig = figures.pareto_figure(curve)
+    assert fig["data"][-1]["x"] == [0.2]
+    assert "20.0% of customers" in _annotation_text(fig)
+    assert figures.pareto_share_at_80(curve) == 0.2
+
+
+def _rfm():
+    return pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3],
+            "recency_days": [5, 50, 300],
+            "frequency": [20, 3, 1],
+            "monetary": [5000.0, 300.0, 20.0],
+            "segment": ["High-Value", "Regular", "At-Risk"],
+            "pc1": [1.0, 0.0, -1.0],
+            "pc2": [0.5, 0.0, -0.5],
+            "pc3": [0.1, 0.0, -0.1],
+        }
+    )
+
+
+def test_pca_3d_one_trace_per_present_segment_and_highlight_dims_others():
+    fig = segment_figures.pca_3d_figure(_rfm(), SEGMENTS, [0.7, 0.2, 0.1], "Regular")
+    names = [t["name"] for t in fig["data"]]
+    assert names == ["High-Value (1)", "Regular (1)", "At-Risk (1)"]
+    opacity = {t["name"]: t["marker"]["opacity"] for t in fig["data"]}
+    assert opacity["Regular (1)"] > opacity["High-Value (1)"]
+    assert fig["layout"]["scene"]["xaxis"]["title"]["text"] == "PC1 (70%)"
+
+
+def test_rfm_distribution_has_three_panels():
+    fig = segment_figures.rfm_distribution_figure(_rfm(), SEGMENTS)
+    assert {t["xaxis"] for t in fig["data"]} == {"x", "x2", "x3"}
+    assert fig["layout"]["yaxis3"]["type"] == "log"
+    empty = segment_figures.rfm_distribution_figure(_rfm().iloc[0:0], SEGMENTS)
+    assert "No customers" in _annotation_text(empty)
+
+
+def test_elbow_and_silhouette_mark_chosen_k():
+    scan = pd.DataFrame(
+        {"k": [2, 3, 4], "inertia": [9.0, 6.0, 4.0], "silhouette": [0.4, 0.3, 0.35]}
+    )
+    fig = segment_figures.elbow_figure(scan, 4)
+    assert fig["data"][1]["x"] == [4] and fig["data"][1]["y"] == [4.0]
+    assert segment_figures.silhouette_figure(scan, 3)["data"][1]["y"] == [0.3]
+    assert "No KMeans" in _annotation_text(segment_figures.elbow_figure(None))
+
+
+def test_customer_rfm_figure_compares_with_segment_median():
+    profile = {
+        "recency_days": 10,
+        "frequency": 4,
+        "monetary": 250.0,
+        "segment_median": {"recency_days": 20.0, "frequency": 3.0, "monetary": 100.0},
+    }
+    fig = segment_figures.customer_rfm_figure(profile)
+    assert [t["y"] for t in fig["data"]] == [[10, 20], [4, 3], [250, 100]]
+
+
+def test_formula_cells_are_neutralised_in_csv_export():
+    frame = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3, 4],
+            "country": ["=1+1", "+cmd", "@SUM(A1)", "France"],
+            "note": ["-2", "\tx", "\rx", "ok"],
+            "pc1": [-1.5, 0.0, 2.0, 1.0],
+        }
+    )
+    text = safe_csv(frame)
+    back = pd.read_csv(io.StringIO(text))
+    assert back["country"].tolist() == ["'=1+1", "'+cmd", "'@SUM(A1)", "France"]
+    assert back["note"].tolist()[:1] == ["'-2"]
+    assert back["pc1"].tolist() == [-1.5, 0.0, 2.0, 1.0]  # numbers stay numbers
+    assert neutralise(5) == 5
+
+
+def test_kpi_card_shows_direction_of_change():
+    up = _strings(kpi_card("Revenue", "£10", 0.1, "vs last"))
+    down = _strings(kpi_card("Revenue", "£10", -0.25, "vs last"))
+    none = _strings(kpi_card("Revenue", "£10", None, ""))
+    assert "▲ +10.0%" in up and "▼ -25.0%" in down and "no earlier data" in none
+
+
+def test_table_formats_and_highlights_rows_and_escapes_nothing():
+    rows = [{"name": "<b>x</b>", "value": 1234.5}, {"name": "y", "value": 2.0}]
+    t = table(
+        rows,
+        [("name", "Name", None), ("value", "£", fmt.money)],
+        "none",
+        row_key="name",
+        highlight="y",
+    )
+    text = _strings(t)
+    assert "<b>x</b>" in text  # shown as text: React escapes it
+    assert "£1,234" in text
+    body_rows = t.children[1].children
+    assert body_rows[1].className == "table-active"
+    assert isinstance(table([], [], "Nothing here"), html.Div)
+    assert "Nothing here" in _strings(empty_state("Nothing here"))
+
+
+def test_empty_figure_says_why():
+    assert _annotation_text(empty_figure("No sales")) == "No sales"
