@@ -1,0 +1,277 @@
+"""Server-side time of every dashboard callback over a scripted session.
+
+Run by hand (never in tests):
+    python benchmarks/callbacks.py [--bundle DIR] [--steps 40]
+
+Without ``--bundle`` it builds (once, into benchmarks/out/) the bundle of both
+Online Retail files together (~1.07 M rows, from ../shared/data). Each step changes
+the filters (dates, regions, countries, granularity, segment, product, customer,
+search text) and posts the same JSON the browser posts to
+``/_dash-update-component`` through Flask's test client, so the time includes Dash's
+request handling and JSON serialisation. Every step's filter is new, so the answers
+are computed (cache misses); a second pass repeats the session to show cached times.
+Prints median, 90th percentile and maximum per callback in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+OUT = ROOT / "benchmarks" / "out"
+FILES = ["online_retail_ii_2009_2010.csv.gz", "online_retail.csv.gz"]
+
+DATES = {"type": "url-range", "key": "dates"}
+
+
+def param(key):
+    return {"type": "url-param", "key": key}
+
+
+def two_file_bundle() -> Path:
+    bundle = OUT / "bundle_two_files"
+    if not (bundle / "manifest.json").exists():
+        inputs = [DATA / f for f in FILES]
+        missing = [str(p) for p in inputs if not p.exists()]
+        if missing:
+            sys.exit(f"reference data absent: {', '.join(missing)}; pass --bundle DIR")
+        OUT.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "analytics", "build", "--out", str(bundle)]
+        subprocess.run([*command, "--input", *map(str, inputs)], check=True, cwd=ROOT)
+    return bundle
+
+
+def _output_key(outputs) -> str:
+    def one(o):
+        ident = o["id"]
+        if isinstance(ident, dict):
+            ident = json.dumps(dict(sorted(ident.items())), separators=(",", ":"))
+        return f"{ident}.{o['property']}"
+
+    if isinstance(outputs, list):
+        return ".." + "...".join(one(o) for o in outputs) + ".."
+    return one(outputs)
+
+
+def payload(outputs, inputs, state=()) -> dict:
+    """The request body dash-renderer sends for one callback."""
+    return {
+        "output": _output_key(outputs),
+        "outputs": outputs,
+        "inputs": list(inputs),
+        "state": list(state),
+        "changedPropIds": [],
+    }
+
+
+def _in(ident, prop, value):
+    return {"id": ident, "property": prop, "value": value}
+
+
+def _out(ident, prop):
+    return {"id": ident, "property": prop}
+
+
+def session(data, steps: int):
+    """(callback name, request body) for a scripted sequence of filter changes."""
+    first, last = data.date_bounds()
+    windows = [
+        (None, None),
+        ("2011-01-01", "2011-06-30"),
+        ("2010-06-01", "2010-12-31"),
+        ("2011-09-01", "2011-11-30"),
+        ("2010-01-01", "2011-12-31"),
+        ("2011-03-15", "2011-04-14"),
+        ("2010-12-01", "2011-12-09"),
+    ]
+    geo = [
+        ([], []),
+        (["UK"], []),
+        (["Western Europe"], []),
+        (["Northern Europe", "Southern Europe"], []),
+        ([], ["Germany", "France"]),
+        (["Western Europe"], ["Netherlands"]),
+    ]
+    b = data.bundle()
+    products = b.products.sort_values("revenue", ascending=False)["stock_code"]
+    codes = products.head(50).tolist()
+    customer_ids = b.customer_ids[:: max(1, len(b.customer_ids) // 50)].tolist()
+    searches = ["cake stand", "hart", "t-light holder", "lunch bag", "regency", "85123"]
+    segments = [None, "High-Value", "Regular", "Occasional", "At-Risk"]
+    granularities = ["day", "week", "month"]
+    combos = itertools.cycle(itertools.product(windows, geo))
+    for i in range(steps):
+        (start, end), (regions, countries) = next(combos)
+        start, end = start or first, end or last
+        f = [
+            _in(DATES, "start_date", start),
+            _in(DATES, "end_date", end),
+            _in(param("region"), "value", regions),
+            _in(param("country"), "value", countries),
+        ]
+        yield (
+            "overview",
+            payload(
+                [
+                    _out("overview-kpis", "children"),
+                    _out("overview-country-bar-graph", "figure"),
+                    _out("overview-country-map-graph", "figure"),
+                    _out("overview-top-units-graph", "figure"),
+                    _out("overview-top-revenue-graph", "figure"),
+                    _out("overview-pareto-graph", "figure"),
+                    _out("overview-pareto-note", "children"),
+                ],
+                f,
+            ),
+        )
+        yield (
+            "trend",
+            payload(
+                _out("overview-trend-graph", "figure"),
+                [*f, _in(param("granularity"), "value", granularities[i % 3])],
+            ),
+        )
+        yield (
+            "segments",
+            payload(
+                [
+                    _out("segments-3d-graph", "figure"),
+                    _out("segments-profile-table", "children"),
+                    _out("segments-rfm-distribution-graph", "figure"),
+                    _out("segments-window-summary", "children"),
+                ],
+                [*f, _in(param("segment"), "value", segments[i % len(segments)])],
+            ),
+        )
+        yield (
+            "export",
+            payload(
+                _out("segments-export-download", "data"),
+                [_in("segments-export-button", "n_clicks", i + 1)],
+                [*f, _in(param("segment"), "value", segments[i % len(segments)])],
+            ),
+        )
+        yield (
+            "predictor",
+            payload(
+                _out("segments-predict-result", "children"),
+                [
+                    _in("segments-predict-recency", "value", 3 + i),
+                    _in("segments-predict-frequency", "value", 1 + i % 20),
+                    _in("segments-predict-monetary", "value", 100.0 * (i + 1)),
+                ],
+            ),
+        )
+        yield (
+            "customer",
+            payload(
+                _out("customers-result", "children"),
+                [_in(param("id"), "value", str(customer_ids[i % len(customer_ids)]))],
+            ),
+        )
+        yield (
+            "suggest",
+            payload(
+                _out(param("code"), "options"),
+                [
+                    _in(
+                        param("code"),
+                        "search_value",
+                        searches[i % len(searches)][: 3 + i % 8],
+                    )
+                ],
+                [_in(param("code"), "value", None)],
+            ),
+        )
+        yield (
+            "product",
+            payload(
+                [
+                    _out("products-detail", "children"),
+                    _out("products-sales-graph", "figure"),
+                    _out("products-similar", "children"),
+                ],
+                [_in(param("code"), "value", codes[i % len(codes)]), *f],
+            ),
+        )
+        yield (
+            "page",
+            payload(
+                _out("app-page", "children"),
+                [
+                    _in(
+                        "app-url",
+                        "pathname",
+                        ["/", "/segments", "/products", "/data"][i % 4],
+                    ),
+                    _in("app-url", "search", f"?start={start}&end={end}"),
+                ],
+                [_in("app-url-written", "data", None)],
+            ),
+        )
+
+
+def run(client, requests) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {}
+    for name, body in requests:
+        started = time.perf_counter()
+        response = client.post("/_dash-update-component", json=body)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code not in (200, 204):
+            sys.exit(f"{name}: HTTP {response.status_code}: {response.data[:300]!r}")
+        times.setdefault(name, []).append(elapsed)
+    return times
+
+
+def report(title: str, times: dict[str, list[float]]) -> None:
+    print(f"\n{title}")
+    print(f"{'callback':<12}{'n':>5}{'median ms':>12}{'p90 ms':>10}{'max ms':>10}")
+    for name, values in times.items():
+        values = sorted(values)
+        p90 = values[min(len(values) - 1, int(0.9 * len(values)))]
+        print(
+            f"{name:<12}{len(values):>5}{statistics.median(values):>12.1f}"
+            f"{p90:>10.1f}{values[-1]:>10.1f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--bundle", type=Path, help="bundle folder (default: two files)"
+    )
+    parser.add_argument("--steps", type=int, default=42)
+    args = parser.parse_args()
+    bundle = args.bundle or two_file_bundle()
+
+    from dashboard.app import create_app
+    from dashboard.config import Config
+
+    started = time.perf_counter()
+    app = create_app(Config(bundle_dir=bundle))  # reads the bundle
+    client = app.server.test_client()
+    data_access = app.server.config["SHOPPER_DATA"]
+    manifest = data_access.manifest()
+    print(
+        f"bundle {bundle}: {manifest['cleaning']['rows_in']:,} input rows, "
+        f"{len(data_access.bundle().inv['day']):,} invoices, "
+        f"{len(data_access.bundle().pdaily['day']):,} product-day rows; "
+        f"app built and bundle read in {time.perf_counter() - started:.2f} s "
+        "(once per bundle version)"
+    )
+    requests = list(session(data_access, args.steps))
+    report("first pass (every filter new: computed)", run(client, requests))
+    report("second pass (same session again: cached)", run(client, requests))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Time until the first page is fully drawn in headless Chromium.
+
+Run by hand (never in tests):
+    python benchmarks/first_page.py [--bundle DIR] [--runs 5] [--path /]
+
+Serves the dashboard with gunicorn (as in production) on a free local port, then
+opens the page in headless Chromium (/usr/bin/chromium, a fresh profile per run so
+nothing is cached) and measures, with the page's own clock, the time from navigation
+start until the page's content (filter bar, KPI cards with numbers) is in place and
+until every graph has drawn. Without ``--bundle`` it uses the two-file bundle of
+benchmarks/callbacks.py. Prints every run and the median, for a cold browser (first
+visit: plotly.js, 4.8 MB, is parsed from scratch) and a warm one (reload).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# Resolves with [content, drawn]: performance.now() (ms since navigation start) at
+# the first animation frame where the page's text content (the filter bar, and the
+# KPI cards on the overview) is in place, and at the first where every graph has
+# its SVG and no Dash loading spinner is left.
+WAIT_DRAWN = """
+const done = arguments[arguments.length - 1];
+const started = performance.now();
+let content = null;
+function check() {
+  const now = performance.now();
+  const kpis = document.getElementById('overview-kpis');
+  const page = document.getElementById('app-page');
+  const hasText = page && page.textContent.length > 0
+    && (!kpis || kpis.textContent.includes('£'));
+  if (content === null && hasText) content = now;
+  const drawn = document.querySelectorAll('.dash-graph .main-svg');
+  const loading = document.querySelector('[data-dash-is-loading="true"]');
+  if (hasText && drawn.length >= EXPECTED && !loading) { done([content, now]); return; }
+  if (now - started > 30000) { done(null); return; }
+  requestAnimationFrame(check);
+}
+check();
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(bundle: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "SHOPPER_BUNDLE": str(bundle)}
+    gunicorn = shutil.which("gunicorn") or "gunicorn"
+    process = subprocess.Popen(
+        [gunicorn, "--bind", f"127.0.0.1:{port}", "--threads", "4", "wsgi:server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    sys.exit("the dashboard did not start within 30 s")
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1366,900",
+    ):
+        options.add_argument(arg)
+    os.environ.setdefault("SE_OFFLINE", "true")
+    driver = webdriver.Chrome(options=options)
+    driver.set_script_timeout(40)
+    return driver
+
+
+def time_page(driver, url: str, expected_graphs: int) -> tuple[float, float]:
+    """(content visible, all graphs drawn) in ms since navigation start."""
+    driver.get(url)
+    times = driver.execute_async_script(
+        WAIT_DRAWN.replace("EXPECTED", str(expected_graphs))
+    )
+    if times is None:
+        sys.exit(f"{url} did not finish drawing within 30 s")
+    return times[0], times[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bundle", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--path", default="/")
+    parser.add_argument(
+        "--graphs", type=int, default=6, help="graphs to wait for (overview: 6)"
+    )
+    args = parser.parse_args()
+    if args.bundle is None:
+        from benchmarks.callbacks import two_file_bundle
+
+        args.bundle = two_file_bundle()
+    port = free_port()
+    server = serve(args.bundle, port)
+    url = f"http://127.0.0.1:{port}{args.path}"
+    cold, warm = [], []
+    try:
+        time_page(browser_ := browser(), url, args.graphs)  # server warm-up
+        browser_.quit()
+        for _ in range(args.runs):
+            driver = browser()
+            try:
+                cold.append(time_page(driver, url, args.graphs))
+                warm.append(time_page(driver, url, args.graphs))
+            finally:
+                driver.quit()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"{url} (bundle {args.bundle}), {args.graphs} graphs; ms since navigation:")
+    for name, runs in (("cold browser", cold), ("warm reload", warm)):
+        content = [c for c, _ in runs]
+        drawn = [d for _, d in runs]
+        print(
+            f"  {name:<12}  content visible: median {statistics.median(content):.0f}"
+            f" ({', '.join(f'{v:.0f}' for v in content)}); all graphs drawn: median "
+            f"{statistics.median(drawn):.0f} ({', '.join(f'{v:.0f}' for v in drawn)})"
+        )
+
+
+if __name__ == "__main__":
+    main()
