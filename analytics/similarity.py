@@ -1,0 +1,163 @@
+"""Product similarity: co-purchase (item-based CF) and description (TF-IDF).
+
+Both are computed sparse, in chunks of products: the cost grows with the number of
+co-purchased product pairs (Σ over customers of their products²) and memory with one
+chunk of ``chunk × products`` scores, never with customers × products.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from analytics._reco_data import Purchases
+
+NEIGHBOURS = 10  # neighbours kept per product and method
+MIN_SUPPORT = 2  # shared customers needed before a co-purchase score counts
+# A chunk of products is scored at once: chunk × products float32 ≤ ~64 MB.
+_CHUNK_CELLS = 1 << 24
+
+
+def _column_normalised(x: sp.spmatrix) -> sp.csc_matrix:
+    x = sp.csc_matrix(x, dtype=np.float32)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
+    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return x @ sp.diags(inv.astype(np.float32))
+
+
+def cosine_matrix(x: sp.spmatrix) -> sp.csr_matrix:
+    """Cosine similarity between the columns of ``x`` as a sparse matrix.
+
+    The diagonal (a product with itself) is zero. Only pairs of columns sharing at
+    least one non-zero row are stored.
+    """
+    xn = _column_normalised(x)
+    sim = (xn.T @ xn).tocsr()
+    sim.setdiag(0.0)
+    sim.eliminate_zeros()
+    return sim
+
+
+def _top_k_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and values of the ``k`` largest entries per row, best first."""
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    vals = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-vals, axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, 1)
+
+
+def cosine_top_k(
+    x: sp.spmatrix, k: int = NEIGHBOURS, min_support: int = MIN_SUPPORT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top-``k`` cosine neighbours of every column of ``x``, chunk by chunk.
+
+    Parameters
+    ----------
+    x : sparse matrix, rows × products
+        Binary purchase matrix (customers × products) or TF-IDF rows (products ×
+        terms, pass ``x.T``).
+    k : int
+        Neighbours per product.
+    min_support : int
+        Minimum number of rows two columns must share (co-purchasing customers).
+        Applies to a binary ``x`` only; for weighted input (TF-IDF) support is 0.
+
+    Returns
+    -------
+    neighbours : ndarray (products, k) of int64, -1 where there is no neighbour
+    scores : ndarray (products, k) of float32 cosine similarity
+    support : ndarray (products, k) of int64, shared rows (binary ``x``; else 0)
+    """
+    x = sp.csc_matrix(x, dtype=np.float32)
+    binary = bool(np.all(x.data == 1.0))
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
+    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    n = x.shape[1]
+    k = min(k, max(n - 1, 1))
+    neighbours = np.full((n, k), -1, dtype=np.int64)
+    scores = np.zeros((n, k), dtype=np.float32)
+    support = np.zeros((n, k), dtype=np.int64)
+    chunk = max(1, _CHUNK_CELLS // max(n, 1))
+    xt = x.T.tocsr()
+    for start in range(0, n, chunk):
+        cols = np.arange(start, min(start + chunk, n))
+        # For a binary matrix the co-occurrence counts are the support, and the
+        # cosine is those counts over the norms: one sparse product serves both.
+        co = np.asarray((xt[cols] @ x).todense(), dtype=np.float32)
+        sim = co * inv[cols, None] * inv[None, :]
+        sim[np.arange(len(cols)), cols] = 0.0
+        if binary:
+            sim[co < max(min_support, 1)] = 0.0
+        idx, val = _top_k_rows(sim, k)
+        ok = val > 0
+        neighbours[cols] = np.where(ok, idx, -1)
+        scores[cols] = np.where(ok, val, 0.0)
+        if binary:
+            sup = np.take_along_axis(co, idx, axis=1).astype(np.int64)
+            support[cols] = np.where(ok, sup, 0)
+    return neighbours, scores, support
+
+
+def description_vectors(descriptions) -> sp.csr_matrix:
+    """TF-IDF rows (one per product) over words, word pairs and character 3–5-grams.
+
+    Character n-grams make "T-LIGHT" match "TLIGHT" and "HEARTS" match "HEART"; words
+    and word pairs keep "HANGING HEART" together.
+    """
+    text = pd.Series(descriptions, dtype="str").fillna("").str.lower()
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
+    )
+    parts = []
+    for vectorizer in (words, chars):
+        try:
+            parts.append(vectorizer.fit_transform(text))
+        except ValueError:  # empty vocabulary (e.g. blank descriptions)
+            continue
+    if not parts:
+        return sp.csr_matrix((len(text), 1), dtype=np.float32)
+    return sp.hstack(parts, format="csr", dtype=np.float32)
+
+
+def similar_products_table(
+    purchases: Purchases, k: int = NEIGHBOURS, min_support: int = MIN_SUPPORT
+) -> pd.DataFrame:
+    """Top-``k`` similar products per product by co-purchase and by description.
+
+    Returns
+    -------
+    DataFrame
+        ``stock_code, rank, similar_stock_code, score, method, support,
+        similar_description``; ``method`` is ``"cf"`` (cosine over the customer ×
+        product matrix; ``support`` = shared customers) or ``"content"`` (TF-IDF
+        cosine of descriptions; ``support`` = 0). Ranks start at 1 per method.
+    """
+    codes = purchases.stock_codes
+    frames = []
+    cf = cosine_top_k(purchases.binary, k, min_support)
+    content = cosine_top_k(description_vectors(purchases.descriptions).T, k, 0)
+    for method, (nbr, score, sup) in (("cf", cf), ("content", content)):
+        row, col = np.nonzero(nbr >= 0)
+        if method == "content":
+            sup = np.zeros_like(sup)  # shared terms are not customers
+        frames.append(
+            pd.DataFrame(
+                {
+                    "stock_code": codes[row],
+                    "rank": (col + 1).astype("int64"),
+                    "similar_stock_code": codes[nbr[row, col]],
+                    "score": score[row, col].astype("float64"),
+                    "method": method,
+                    "support": sup[row, col],
+                    "similar_description": purchases.descriptions[nbr[row, col]],
+                }
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    for column in ("stock_code", "similar_stock_code", "similar_description"):
+        table[column] = table[column].astype("str")
+    return table

@@ -1,0 +1,120 @@
+"""Product similarity on hand-made purchase matrices where the answer is known."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from analytics import similarity
+from analytics._reco_data import purchases_from_lines
+from analytics.similarity import (
+    cosine_matrix,
+    cosine_top_k,
+    description_vectors,
+    similar_products_table,
+)
+
+# customers × products: A and B are always bought together; C goes with A once.
+X = sp.csr_matrix(
+    np.array(
+        [
+            # A  B  C  D
+            [1, 1, 0, 0],
+            [1, 1, 1, 0],
+            [1, 1, 0, 1],
+            [0, 0, 1, 1],
+            [0, 0, 1, 1],
+        ],
+        dtype=np.float32,
+    )
+)
+
+
+def test_cosine_matches_hand_computed_values():
+    sim = cosine_matrix(X).toarray()
+    assert sim[0, 1] == pytest.approx(1.0)  # A and B share all 3 customers
+    assert sim[0, 2] == pytest.approx(1 / 3)  # 1 shared / sqrt(3 * 3)
+    assert sim[2, 3] == pytest.approx(2 / 3)
+    assert np.allclose(np.diag(sim), 0.0)
+    assert np.allclose(sim, sim.T)
+
+
+def test_products_bought_together_are_each_others_top_neighbour():
+    nbr, score, support = cosine_top_k(X, k=3, min_support=1)
+    assert nbr[0, 0] == 1 and nbr[1, 0] == 0
+    assert score[0, 0] == pytest.approx(1.0)
+    assert support[0, 0] == 3
+    assert support[2, 0] == 2  # C's best is D, shared by two customers
+
+
+def test_minimum_support_drops_pairs_seen_once():
+    nbr, _, _ = cosine_top_k(X, k=3, min_support=2)
+    # A–C and A–D are seen with one customer only: A keeps B alone.
+    assert list(nbr[0]) == [1, -1, -1]
+
+
+def test_chunked_computation_equals_one_pass(monkeypatch):
+    rng = np.random.default_rng(0)
+    x = sp.csr_matrix((rng.random((60, 25)) < 0.2).astype(np.float32))
+    whole = cosine_top_k(x, k=5, min_support=1)
+    monkeypatch.setattr(similarity, "_CHUNK_CELLS", 25 * 3)  # 3 products per chunk
+    chunked = cosine_top_k(x, k=5, min_support=1)
+    for a, b in zip(whole, chunked, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_descriptions_find_the_same_product_in_another_colour():
+    texts = [
+        "WHITE HANGING HEART T-LIGHT HOLDER",
+        "BLUE POLKADOT MUG",
+        "RED HANGING HEART T-LIGHT HOLDER",
+        "PINK POLKADOT MUG",
+    ]
+    nbr, _, _ = cosine_top_k(description_vectors(texts).T, k=1, min_support=0)
+    assert list(nbr[:, 0]) == [2, 3, 0, 1]
+
+
+def _lines(baskets):
+    """Cleaned lines from {invoice: (customer, day, [stock codes])}."""
+    rows = []
+    for invoice, (customer, day, codes) in baskets.items():
+        for code in codes:
+            rows.append(
+                {
+                    "invoice": str(invoice),
+                    "stock_code": code,
+                    "description": f"PRODUCT {code}",
+                    "quantity": 1,
+                    "invoice_date": pd.Timestamp("2011-01-01") + pd.Timedelta(days=day),
+                    "unit_price": 1.0,
+                    "customer_id": customer,
+                    "country": "United Kingdom",
+                    "revenue": 1.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_similar_products_table_follows_the_contract():
+    lines = _lines(
+        {
+            1: (1, 0, ["10A", "10B"]),
+            2: (2, 1, ["10A", "10B", "20C"]),
+            3: (3, 2, ["10A", "10B"]),
+            4: (4, 3, ["20C", "30D"]),
+            5: (5, 4, ["20C", "30D"]),
+        }
+    )
+    table = similar_products_table(purchases_from_lines(lines))
+    assert {"stock_code", "rank", "similar_stock_code", "score", "method"} <= set(
+        table.columns
+    )
+    assert set(table["method"]) == {"cf", "content"}
+    cf = table[table["method"] == "cf"]
+    top = cf[cf["rank"] == 1].set_index("stock_code")["similar_stock_code"]
+    assert top["10A"] == "10B" and top["10B"] == "10A"
+    assert (table["stock_code"] != table["similar_stock_code"]).all()
+    for _, group in table.groupby(["stock_code", "method"]):
+        assert list(group["rank"]) == list(range(1, len(group) + 1))
+        assert group["score"].is_monotonic_decreasing
+    assert (table.loc[table["method"] == "content", "support"] == 0).all()
