@@ -1,0 +1,165 @@
+"""The customer × product purchase history as sparse matrices (recommender input).
+
+Everything is sparse: memory and time grow with the number of (customer, product)
+pairs actually bought, never with customers × products.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from analytics.errors import InputError
+
+
+@dataclass
+class Purchases:
+    """Purchase history up to ``as_of``; rows are customers, columns products.
+
+    Attributes
+    ----------
+    customer_ids : ndarray of int64
+        Row labels, ascending.
+    stock_codes : ndarray of str
+        Column labels, ascending.
+    descriptions : ndarray of str
+        One description per column.
+    orders : csr_matrix of float32
+        Number of distinct orders (invoices) in which the customer bought the product.
+    days_since : csr_matrix of float32
+        Days from the customer's last purchase of the product to ``as_of`` (stored as
+        days + 1 so that a purchase on the last day is not an implicit zero).
+    first_days : csr_matrix of float32
+        Days from the customer's first purchase of the product to ``as_of`` (+ 1).
+    customer_orders : ndarray of int64
+        Orders per customer.
+    country : ndarray of str
+        Each customer's country (most orders there).
+    item_last_days : ndarray of float64
+        Days from the product's last sale (to anyone) to ``as_of`` (inf: never).
+    item_first_days : ndarray of float64
+        Days from the product's first sale to ``as_of`` (its age; 0: never sold).
+    as_of : Timestamp
+        The moment the history is seen from (exclusive end of the training period).
+    """
+
+    customer_ids: np.ndarray
+    stock_codes: np.ndarray
+    descriptions: np.ndarray
+    orders: sp.csr_matrix
+    days_since: sp.csr_matrix
+    first_days: sp.csr_matrix
+    customer_orders: np.ndarray
+    country: np.ndarray
+    item_last_days: np.ndarray
+    item_first_days: np.ndarray
+    as_of: pd.Timestamp
+
+    @property
+    def binary(self) -> sp.csr_matrix:
+        """1 where the customer ever bought the product."""
+        x = self.orders.copy()
+        x.data = np.ones_like(x.data)
+        return x
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.orders.shape
+
+    def rows_of(self, customer_ids) -> np.ndarray:
+        """Row index of each customer ID (-1 where unknown)."""
+        ids = np.asarray(customer_ids, dtype="int64")
+        if len(self.customer_ids) == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        pos = np.searchsorted(self.customer_ids, ids)
+        pos = np.clip(pos, 0, len(self.customer_ids) - 1)
+        return np.where(self.customer_ids[pos] == ids, pos, -1)
+
+
+def purchases_from_lines(
+    lines: pd.DataFrame, as_of: pd.Timestamp | None = None
+) -> Purchases:
+    """Aggregate cleaned invoice lines into :class:`Purchases`.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        Cleaned lines (``contract.LINE_COLUMNS``); only rows before ``as_of`` are used.
+    as_of : Timestamp, optional
+        End of the history (exclusive); default: the day after the last line.
+    """
+    if as_of is None:
+        as_of = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    as_of = pd.Timestamp(as_of)
+    lines = lines[lines["invoice_date"] < as_of]
+    if lines.empty:
+        raise InputError(f"no purchases before {as_of.date()} to learn from")
+    cust_codes, customer_ids = pd.factorize(lines["customer_id"], sort=True)
+    item_codes, stock_codes = pd.factorize(lines["stock_code"], sort=True)
+    days = (as_of - lines["invoice_date"]).dt.total_seconds().to_numpy() / 86400.0
+    frame = pd.DataFrame(
+        {
+            "c": cust_codes,
+            "i": item_codes,
+            "inv": pd.factorize(lines["invoice"])[0],
+            "days": days,
+        }
+    )
+    # One event per order line of a product (an invoice may list a product twice).
+    events = frame.drop_duplicates(["c", "i", "inv"]).reset_index(drop=True)
+    # Each customer's country: where most of their lines were (ties: alphabetical).
+    country = (
+        pd.DataFrame({"c": cust_codes, "country": lines["country"].to_numpy()})
+        .value_counts()
+        .rename("n")
+        .reset_index()
+        .sort_values(["c", "n", "country"], ascending=[True, False, True])
+        .drop_duplicates("c")["country"]
+        .to_numpy()
+    )
+    desc = (
+        pd.DataFrame({"i": item_codes, "d": lines["description"].to_numpy()})
+        .drop_duplicates("i")
+        .set_index("i")["d"]
+        .reindex(range(len(stock_codes)))
+        .to_numpy()
+    )
+    return _aggregate(
+        events,
+        np.asarray(customer_ids, dtype="int64"),
+        np.asarray(stock_codes, dtype=object),
+        np.asarray(desc, dtype=object),
+        np.asarray(country, dtype=object),
+        as_of,
+    )
+
+
+def _aggregate(events, customer_ids, stock_codes, descriptions, country, as_of):
+    shape = (len(customer_ids), len(stock_codes))
+    pairs = events.groupby(["c", "i"], sort=True).agg(
+        n=("inv", "size"), last=("days", "min"), first=("days", "max")
+    )
+    c = pairs.index.get_level_values(0).to_numpy()
+    i = pairs.index.get_level_values(1).to_numpy()
+
+    def matrix(values):
+        return sp.csr_matrix((values.astype(np.float32), (c, i)), shape=shape)
+
+    per_item = events.groupby("i")["days"].agg(["min", "max"]).reindex(range(shape[1]))
+    invoices = events.drop_duplicates(["c", "inv"])
+    return Purchases(
+        customer_ids=customer_ids,
+        stock_codes=stock_codes,
+        descriptions=descriptions,
+        orders=matrix(pairs["n"].to_numpy()),
+        days_since=matrix(pairs["last"].to_numpy() + 1.0),
+        first_days=matrix(pairs["first"].to_numpy() + 1.0),
+        customer_orders=np.bincount(invoices["c"], minlength=shape[0]).astype("int64"),
+        country=country,
+        item_last_days=per_item["min"].fillna(np.inf).to_numpy("float64"),
+        item_first_days=per_item["max"].fillna(0.0).to_numpy("float64"),
+        as_of=as_of,
+    )

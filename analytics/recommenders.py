@@ -1,0 +1,180 @@
+"""Recommenders shared by the bundle build and the time-split evaluation.
+
+Every recommender follows one small protocol: ``fit(purchases)`` learns from a
+:class:`~analytics._reco_data.Purchases` history and returns ``self``;
+``score(rows)`` returns a ``len(rows) × products`` float32 array (higher = better)
+for those customer rows. Scores are only compared within a row.
+
+Baselines: :class:`Popularity`, :class:`OwnReorders`, :class:`ItemKNN` (plain cosine),
+:class:`EASE` (Steck 2019). The project's recommender,
+:class:`~analytics._reco_blend.ShopperRecommender`, builds on them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import lapack
+
+from analytics._reco_data import Purchases
+from analytics.similarity import cosine_matrix
+
+# EASE needs a dense products × products inverse (float32): 4k products ≈ 64 MB and
+# ~1 s; 20k ≈ 1.6 GB and minutes (cubic). Above this the project's recommender uses
+# sparse item-kNN top-k neighbours instead.
+EASE_MAX_PRODUCTS = 20_000
+
+# Baseline variants, chosen per task by ``benchmarks/recommend.py --tune`` among kNN
+# weighting × self-similarity and EASE λ × weighting, on the same validation splits
+# as the project's recommender (mean precision@5 + NDCG@5 over Online Retail trained
+# < 2011-06-01, tested to 2011-09-01, and both files trained < 2010-09-01, tested to
+# 2010-12-09); never on the test period. Each baseline gets its best variant, so the
+# comparison is not against a strawman.
+BASELINE_VARIANTS = {
+    "all items": {"knn": ("orders", True), "ease": (100.0, "log")},
+    "new items": {"knn": ("orders", False), "ease": (500.0, "binary")},
+}
+EASE_LAMBDA = 250.0  # default when no task is given
+
+
+class Popularity:
+    """Most customers first: the same list for everyone."""
+
+    name = "popularity"
+    variant = "customers per product"
+
+    def fit(self, purchases: Purchases) -> Popularity:
+        self.counts_ = np.asarray(purchases.binary.sum(axis=0)).ravel()
+        self.counts_ = self.counts_.astype(np.float32)
+        return self
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return np.tile(self.counts_, (len(rows), 1))
+
+
+class OwnReorders:
+    """The customer's own most-reordered products (most orders, then most recent).
+
+    Customers with fewer than five products of their own get popular products after
+    them, so every list has five items.
+    """
+
+    name = "own reorders"
+    variant = "orders, then recency"
+
+    def fit(self, purchases: Purchases) -> OwnReorders:
+        self.purchases_ = purchases
+        self.popularity_ = Popularity().fit(purchases).counts_
+        return self
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        p = self.purchases_
+        orders = p.orders[rows].toarray()
+        recency = p.days_since[rows].toarray()
+        # Lexicographic: orders first, then recency (within a day), then popularity.
+        own = orders * 1e3 + np.where(orders > 0, 1.0 - recency / 1e4, 0.0)
+        pop = self.popularity_ / (self.popularity_.max() + 1.0)
+        return (own * 10.0 + pop).astype(np.float32)
+
+
+def _weighted(purchases: Purchases, weighting: str) -> sp.csr_matrix:
+    """The purchase matrix as binary, order counts or log(1 + order counts)."""
+    if weighting == "binary":
+        return purchases.binary
+    x = purchases.orders.copy()
+    if weighting == "log":
+        x.data = np.log1p(x.data)
+    elif weighting != "orders":
+        raise ValueError(f"unknown weighting {weighting!r}")
+    return x
+
+
+class ItemKNN:
+    """Plain item-based collaborative filtering: a customer's score for a product is
+    the sum of its cosine similarities (binary purchase matrix, all neighbours) to
+    the customer's products, each weighted by ``weighting``.
+
+    ``self_similarity`` counts a product as similar to itself (cosine 1), which lets
+    the customer's own products compete in the "all items" task.
+    """
+
+    name = "item-kNN cosine"
+
+    def __init__(self, weighting: str = "binary", self_similarity: bool = False):
+        self.weighting = weighting
+        self.self_similarity = self_similarity
+
+    @property
+    def variant(self) -> str:
+        return f"{self.weighting}, self={self.self_similarity}"
+
+    def fit(self, purchases: Purchases) -> ItemKNN:
+        self.x_ = _weighted(purchases, self.weighting)
+        sim = cosine_matrix(purchases.binary)
+        if self.self_similarity:
+            sim = (sim + sp.identity(sim.shape[0], np.float32, format="csr")).tocsr()
+        self.sim_ = sim
+        return self
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray((self.x_[rows] @ self.sim_).todense(), dtype=np.float32)
+
+
+def ease_weights(x: sp.csr_matrix, lam: float) -> np.ndarray:
+    """EASE item-item weights: ``B = I - P / diag(P)`` with ``P = (XᵀX + λI)⁻¹``.
+
+    Dense products × products (float32 result); see :data:`EASE_MAX_PRODUCTS`.
+    """
+    n = x.shape[1]
+    if n > EASE_MAX_PRODUCTS:
+        raise ValueError(
+            f"EASE needs a dense {n:,} × {n:,} matrix; limit is {EASE_MAX_PRODUCTS:,}"
+        )
+    gram = np.asarray((x.T @ x).todense(), dtype=np.float32)
+    gram[np.diag_indices(n)] += lam
+    # XᵀX + λI is symmetric positive definite: invert through its Cholesky factor
+    # (about twice as fast as a general inverse); single precision halves it again
+    # and is ample for ranking (λ keeps the condition number small).
+    chol, info = lapack.spotrf(gram, lower=1, overwrite_a=1)
+    p, info2 = lapack.spotri(chol, lower=1, overwrite_c=1)
+    if info or info2:
+        raise np.linalg.LinAlgError(f"EASE: Gram matrix not positive definite ({info})")
+    p = np.tril(p) + np.tril(p, -1).T
+    b = -p / np.diag(p)
+    b[np.diag_indices(n)] = 0.0
+    return b.astype(np.float32)
+
+
+class EASE:
+    """Embarrassingly Shallow Autoencoder (Steck 2019), closed form on the binary
+    purchase matrix; at scoring time the customer's row is weighted by ``weighting``.
+    """
+
+    name = "EASE"
+
+    def __init__(self, lam: float = EASE_LAMBDA, weighting: str = "binary"):
+        self.lam = lam
+        self.weighting = weighting
+
+    @property
+    def variant(self) -> str:
+        return f"lambda={self.lam:g}, {self.weighting}"
+
+    def fit(self, purchases: Purchases) -> EASE:
+        self.x_ = _weighted(purchases, self.weighting)
+        self.b_ = ease_weights(purchases.binary, self.lam)
+        return self
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.x_[rows] @ self.b_, dtype=np.float32)
+
+
+def baselines(task: str = "all items") -> list:
+    """Fresh instances of every baseline, in their validated variant for ``task``."""
+    chosen = BASELINE_VARIANTS[task]
+    return [
+        Popularity(),
+        OwnReorders(),
+        ItemKNN(*chosen["knn"]),
+        EASE(*chosen["ease"]),
+    ]
