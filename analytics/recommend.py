@@ -1,0 +1,236 @@
+"""Personalised top-5 per customer with a reason a salesperson can say out loud.
+
+Two lists per customer (a product decision: wholesale buyers reorder a lot):
+
+``recommendations`` (the fixed contract)
+    The "all items" recommender: the five products the customer is most likely to
+    buy next, own products included. On the time split this is what customers
+    actually buy most often, so it is the list sales staff see first; each row's
+    ``kind`` says whether it is a ``reorder`` or a ``discover`` item.
+``discover_recommendations``
+    The "new items" recommender: five products the customer has never bought, for
+    cross-selling.
+
+Reasons always name something true about this customer: their own reorder rhythm,
+a product they bought that the recommendation is often bought with, what customers
+in their country are buying lately, or what many customers started buying lately.
+
+Cold start: a customer with one or two orders gets the same blend. In the main list
+their own few products come first (even one earlier order is the best single
+predictor of the next one on the validation splits), then products often bought
+with them and local trends; the discover list is the co-purchase neighbours of
+those products plus what is being adopted lately. A customer of the customers table
+without any purchase in the history gets what customers in their country bought
+lately. No list is ever shorter than five while the catalogue has five products.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
+from analytics._reco_data import Purchases, purchases_from_lines
+from analytics.evaluation import top_k
+from analytics.similarity import similar_products_table
+
+K = 5
+# Customers scored at once: a batch × products float32 block stays ≤ ~16 MB however
+# many products there are.
+_BATCH_CELLS = 1 << 22
+
+
+def _batch(products: int) -> int:
+    return max(16, _BATCH_CELLS // max(products, 1))
+
+
+def _reorder_reason(orders: float, first: float, last: float) -> str:
+    """``first``/``last``: days (+ 1) since the customer first/last bought it."""
+    if orders >= 2:
+        every = round((first - last) / (orders - 1))
+        rhythm = "every day" if every <= 1 else f"every ~{every} days"
+        return f"you reorder this {rhythm} ({int(orders)} orders)"
+    ago = max(0, round(last - 1))
+    when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days ago")
+    return f"you bought this {when}"
+
+
+def _cf_sources(model, rows, best) -> np.ndarray:
+    """For each recommended product, the customer's product that adds most to its
+    co-purchase score (-1 when none does)."""
+    p, weights = model.purchases_, model.cf_weights_
+    source = np.full(best.shape, -1, dtype=np.int64)
+    if weights is None:
+        return source
+    hist = p.days_since[rows].tocoo()
+    fade = np.exp2(-(hist.data - 1.0) / model.params.cf_half_life)
+    for j in range(best.shape[1]):
+        target = best[hist.row, j]
+        w = weights[hist.col, target]
+        w = np.asarray(w.todense()).ravel() if sp.issparse(w) else np.asarray(w).ravel()
+        contrib = np.where(hist.col == target, 0.0, fade * w)
+        frame = pd.DataFrame({"r": hist.row, "c": hist.col, "v": contrib})
+        frame = frame[frame["v"] > 0].sort_values(["r", "v"], ascending=[True, False])
+        top = frame.drop_duplicates("r")
+        source[top["r"].to_numpy(), j] = top["c"].to_numpy()
+    return source
+
+
+def recommend_for_rows(
+    model: ShopperRecommender,
+    rows: np.ndarray,
+    exclude_own: bool,
+    country_names: np.ndarray,
+) -> pd.DataFrame:
+    """Top-:data:`K` rows with scores, kinds and reasons for these customer rows."""
+    p = model.purchases_
+    parts = model.components(rows)
+    scores = model.combine(parts)
+    best = top_k(scores, K, p.orders[rows] if exclude_own else None)
+    r = np.arange(len(rows))[:, None]
+    own = np.asarray(p.orders[rows][r, best].todense())
+    first = np.asarray(p.first_days[rows][r, best].todense())
+    last = np.asarray(p.days_since[rows][r, best].todense())
+    source = _cf_sources(model, rows, best)
+    prm = model.params
+    cf_part = prm.w_cf * parts["cf"][r, best]
+    trend_part = prm.w_trend * parts["trend"][r, best]
+    adopt_part = prm.w_adopt * parts["adopt"][r, best]
+    reasons = np.empty(best.shape, dtype=object)
+    for i in range(best.shape[0]):
+        country = country_names[i]
+        for j in range(best.shape[1]):
+            if own[i, j] > 0:
+                reasons[i, j] = _reorder_reason(own[i, j], first[i, j], last[i, j])
+            elif source[i, j] >= 0 and cf_part[i, j] >= 0.5 * max(
+                trend_part[i, j], adopt_part[i, j]
+            ):
+                # Named even when it is only half the trend's weight: a product the
+                # customer knows is the more useful thing to say.
+                reasons[i, j] = f"often bought with {p.descriptions[source[i, j]]}"
+            elif adopt_part[i, j] > trend_part[i, j]:
+                reasons[i, j] = "many customers started buying this lately"
+            else:
+                reasons[i, j] = f"popular lately with customers in {country}"
+    src = np.where(source >= 0, source, 0)
+    return pd.DataFrame(
+        {
+            "customer_id": np.repeat(p.customer_ids[rows], best.shape[1]),
+            "rank": np.tile(np.arange(1, best.shape[1] + 1), len(rows)),
+            "stock_code": p.stock_codes[best].ravel(),
+            "description": p.descriptions[best].ravel(),
+            "score": np.take_along_axis(scores, best, 1).ravel().astype("float64"),
+            "reason": reasons.ravel(),
+            "kind": np.where(own.ravel() > 0, "reorder", "discover"),
+            "reason_stock_code": np.where(
+                (source.ravel() >= 0) & (own.ravel() == 0),
+                p.stock_codes[src].ravel(),
+                "",
+            ),
+        }
+    )
+
+
+def _recommend_all(model, exclude_own: bool) -> pd.DataFrame:
+    p = model.purchases_
+    frames = []
+    size = _batch(p.shape[1])
+    for start in range(0, p.shape[0], size):
+        rows = np.arange(start, min(start + size, p.shape[0]))
+        frames.append(recommend_for_rows(model, rows, exclude_own, p.country[rows]))
+    table = pd.concat(frames, ignore_index=True)
+    for column in ("stock_code", "description", "reason", "kind", "reason_stock_code"):
+        table[column] = table[column].astype("str")
+    table["rank"] = table["rank"].astype("int64")
+    return table
+
+
+def _unknown_customers(customers, p: Purchases, model) -> pd.DataFrame:
+    """Customers of the customers table without purchases in ``p``: local trends."""
+    ids = customers["customer_id"].to_numpy("int64")
+    unknown = customers[p.rows_of(ids) < 0]
+    frames = []
+    for row in unknown.itertuples(index=False):
+        country = str(getattr(row, "country", ""))
+        where = np.flatnonzero(model.countries_ == country)
+        local = where.size and model.country_trend_[where[0]].max() > 0
+        trend = model.country_trend_[where[0]] if local else model.trend_
+        trend = trend * model.alive_
+        trend = trend / max(float(trend.max()), 1e-9)
+        best = np.argsort(-trend, kind="stable")[:K]
+        place = f"customers in {country}" if local else "customers"
+        frames.append(
+            pd.DataFrame(
+                {
+                    "customer_id": row.customer_id,
+                    "rank": np.arange(1, len(best) + 1),
+                    "stock_code": p.stock_codes[best],
+                    "description": p.descriptions[best],
+                    "score": trend[best].astype("float64"),
+                    "reason": f"popular lately with {place}",
+                    "kind": "discover",
+                    "reason_stock_code": "",
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def build_recommendation_tables(
+    lines: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of: pd.Timestamp,
+    seed: int = 0,
+) -> dict[str, pd.DataFrame]:
+    """Similar products and both personalised lists for every customer.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        Cleaned lines (``contract.LINE_COLUMNS``); purchases before ``as_of`` count.
+    customers : DataFrame
+        Contract ``customers`` table; every customer in it gets five recommendations.
+    as_of : Timestamp
+        End of the history (exclusive); "days ago" in reasons count from it.
+    seed : int
+        Unused: every step is deterministic.
+
+    Returns
+    -------
+    dict
+        ``recommendations``, ``discover_recommendations`` (contract columns plus
+        ``kind`` and ``reason_stock_code``) and ``similar_products``.
+    """
+    del seed
+    purchases = purchases_from_lines(lines, as_of)
+    main = ShopperRecommender(ALL_ITEMS_PARAMS).fit(purchases)
+    shared = (
+        main.cf_weights_
+        if NEW_ITEMS_PARAMS.ease_lambda == ALL_ITEMS_PARAMS.ease_lambda
+        else None
+    )
+    discover = ShopperRecommender(NEW_ITEMS_PARAMS).fit(purchases, cf_weights=shared)
+    tables = {}
+    for name, model, exclude in (
+        ("recommendations", main, False),
+        ("discover_recommendations", discover, True),
+    ):
+        table = _recommend_all(model, exclude)
+        extra = _unknown_customers(customers, purchases, model)
+        if extra is not None:
+            table = pd.concat([table, extra], ignore_index=True)
+        tables[name] = table.sort_values(["customer_id", "rank"], ignore_index=True)
+    tables["similar_products"] = similar_products_table(purchases).sort_values(
+        ["stock_code", "method", "rank"], ignore_index=True
+    )
+    return tables
+
+
+def recommendation_parameters() -> dict:
+    """What the manifest records about the recommenders."""
+    return {
+        "all_items": ALL_ITEMS_PARAMS.to_dict(),
+        "new_items": NEW_ITEMS_PARAMS.to_dict(),
+        "list_length": K,
+    }

@@ -1,0 +1,153 @@
+"""Personalised top-5: contract, reasons that name the customer's products, fallback."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics._reco_blend import ShopperRecommender
+from analytics._reco_data import purchases_from_lines
+from analytics.contract import TABLES
+from analytics.recommend import build_recommendation_tables
+
+AS_OF = pd.Timestamp("2011-06-01")
+NAMES = {
+    "10A": "WHITE HANGING HEART T-LIGHT HOLDER",
+    "10B": "RED HANGING HEART T-LIGHT HOLDER",
+    "20C": "REGENCY CAKESTAND 3 TIER",
+    "20D": "ROSES REGENCY TEACUP AND SAUCER",
+}
+
+
+def _lines(baskets):
+    """Cleaned lines from [(invoice, customer, day, [codes], country)]."""
+    rows = []
+    for invoice, customer, day, codes, country in baskets:
+        for code in codes:
+            rows.append(
+                {
+                    "invoice": str(invoice),
+                    "stock_code": code,
+                    "description": NAMES.get(code, f"PRODUCT {code}"),
+                    "quantity": 6,
+                    "invoice_date": pd.Timestamp("2011-01-03")
+                    + pd.Timedelta(days=day, hours=10),
+                    "unit_price": 2.0,
+                    "customer_id": customer,
+                    "country": country,
+                    "revenue": 12.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _shop(seed=0):
+    """Hearts (10A+10B) and regency (20C+20D) buyers, filler products, a
+    one-order customer who bought 10A only, and a German customer."""
+    rng = np.random.default_rng(seed)
+    baskets, invoice = [], 1000
+    for c in range(40):
+        pair = ("10A", "10B") if c % 2 else ("20C", "20D")
+        for day in sorted(rng.choice(140, 5, replace=False)):
+            invoice += 1
+            filler = [f"{rng.integers(30, 40)}X"]
+            baskets.append(
+                (invoice, 100 + c, int(day), list(pair) + filler, "United Kingdom")
+            )
+    baskets.append((1, 900, 100, ["10A"], "United Kingdom"))
+    baskets.append((2, 901, 120, ["20C", "31X"], "Germany"))
+    baskets.append((3, 901, 130, ["20C"], "Germany"))
+    return _lines(baskets)
+
+
+def _customers(lines, extra=()):
+    table = lines.groupby("customer_id", as_index=False)["country"].first()
+    extra = pd.DataFrame(list(extra), columns=["customer_id", "country"])
+    return pd.concat([table, extra], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    lines = _shop()
+    customers = _customers(lines, [(999, "France")])  # no purchases at all
+    return lines, build_recommendation_tables(lines, customers, AS_OF)
+
+
+def test_every_customer_gets_five_contract_rows(tables):
+    lines, out = tables
+    for name in ("recommendations", "discover_recommendations"):
+        table = out[name]
+        assert list(table.columns[:6]) == TABLES["recommendations"]
+        sizes = table.groupby("customer_id")["rank"].apply(list)
+        assert set(sizes.index) == set(lines["customer_id"]) | {999}
+        assert all(ranks == [1, 2, 3, 4, 5] for ranks in sizes)
+        assert table["reason"].str.len().gt(0).all()
+        assert not table.duplicated(["customer_id", "stock_code"]).any()
+
+
+def test_reasons_name_products_the_customer_bought(tables):
+    lines, out = tables
+    bought = lines.groupby("customer_id")["description"].apply(set)
+    for name in ("recommendations", "discover_recommendations"):
+        table = out[name]
+        cf = table[table["reason"].str.startswith("often bought with ")]
+        assert len(cf) > 0
+        for row in cf.itertuples():
+            named = row.reason.removeprefix("often bought with ")
+            assert named in bought[row.customer_id]
+            assert row.reason_stock_code in set(
+                lines.loc[lines["customer_id"] == row.customer_id, "stock_code"]
+            )
+
+
+def test_reorder_rows_are_own_products_and_discover_rows_are_not(tables):
+    lines, out = tables
+    owned = lines.groupby("customer_id")["stock_code"].apply(set)
+    main = out["recommendations"]
+    for row in main.itertuples():
+        is_own = row.customer_id in owned and row.stock_code in owned[row.customer_id]
+        assert (row.kind == "reorder") == is_own
+        assert row.reason.startswith("you ") == is_own
+    discover = out["discover_recommendations"]
+    for row in discover.itertuples():
+        assert row.stock_code not in owned.get(row.customer_id, set())
+
+
+def test_the_partner_product_is_discovered_with_its_reason(tables):
+    _, out = tables
+    one_order = out["discover_recommendations"].query("customer_id == 900")
+    first = one_order.iloc[0]
+    assert first["stock_code"] == "10B"
+    assert first["reason"] == "often bought with WHITE HANGING HEART T-LIGHT HOLDER"
+
+
+def test_unknown_and_cold_start_customers_get_local_trends(tables):
+    _, out = tables
+    stranger = out["recommendations"].query("customer_id == 999")
+    assert len(stranger) == 5
+    assert stranger["reason"].str.startswith("popular lately").all()
+    german = out["discover_recommendations"].query("customer_id == 901")
+    assert len(german) == 5
+
+
+def test_reorder_rhythm_is_in_the_reason():
+    lines = _lines([(i, 7, 14 * i, ["10A"], "United Kingdom") for i in range(1, 6)])
+    out = build_recommendation_tables(lines, _customers(lines), AS_OF)
+    row = out["recommendations"].query("customer_id == 7").iloc[0]
+    assert row["reason"] == "you reorder this every ~14 days (5 orders)"
+
+
+def test_blend_scores_are_deterministic_and_finite():
+    purchases = purchases_from_lines(_shop(), AS_OF)
+    rows = np.arange(purchases.shape[0])
+    a = ShopperRecommender().fit(purchases).score(rows)
+    b = ShopperRecommender().fit(purchases).score(rows)
+    assert np.isfinite(a).all()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_a_one_order_customer_is_offered_their_product_then_its_partner(tables):
+    _, out = tables
+    main = out["recommendations"].query("customer_id == 900")
+    assert main["stock_code"].iloc[0] == "10A"
+    assert main["reason"].iloc[0].startswith("you bought this ")
+    assert "10B" in set(main["stock_code"])
