@@ -1,0 +1,283 @@
+"""Offline evaluation of recommenders on a time split (never on training data).
+
+Every recommender is trained on the purchases before the cutoff and scored on what
+each customer bought from the cutoff on (customers seen on both sides). Two tasks:
+
+``all items``
+    Relevant = every product the customer bought after the cutoff.
+``new items``
+    Relevant = products bought after the cutoff that the customer had never bought
+    before; their own past products are removed from the recommendations too.
+    Customers without any new product after the cutoff are left out.
+
+Metrics at k (averaged over customers; a product bought after the cutoff that did
+not exist before it still counts as relevant, so no recommender can reach 1):
+``precision = hits / k``, ``recall = hits / |relevant|``, ``AP = Σ P@j·rel_j /
+min(|relevant|, k)``, ``NDCG`` with binary gains and the ideal ranking of
+``min(|relevant|, k)`` hits, ``hit rate`` = share of customers with at least one hit.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
+from analytics._reco_data import Purchases, purchases_from_lines
+from analytics.errors import InputError
+from analytics.recommenders import baselines
+
+TASKS = ("all items", "new items")
+METRICS = ["precision_at_5", "recall_at_5", "map_at_5", "ndcg_at_5", "hit_rate_at_5"]
+DEFAULT_TEST_DAYS = 90  # the bundle's own evaluation: the last 90 days are the test
+# Customers scored at once: a batch × products float32 block stays ≤ ~16 MB however
+# many products there are.
+_BATCH_CELLS = 1 << 22
+
+
+def _batch(products: int) -> int:
+    return max(16, _BATCH_CELLS // max(products, 1))
+
+
+def ranking_metrics(recommended, relevant, k: int = 5) -> dict[str, float]:
+    """Mean precision, recall, MAP, NDCG and hit rate at ``k`` over customers.
+
+    Parameters
+    ----------
+    recommended : sequence of sequences
+        Each customer's ranked recommendations (best first; only the first ``k``
+        count).
+    relevant : sequence of sets
+        Each customer's relevant items (non-empty).
+    """
+    hits = np.zeros((len(recommended), k), dtype=bool)
+    n_rel = np.zeros(len(recommended), dtype=np.int64)
+    for row, (recs, rel) in enumerate(zip(recommended, relevant, strict=True)):
+        n_rel[row] = len(rel)
+        for j, item in enumerate(list(recs)[:k]):
+            hits[row, j] = item in rel
+    return metrics_from_hits(hits, n_rel)
+
+
+def metrics_from_hits(hits: np.ndarray, n_relevant: np.ndarray) -> dict[str, float]:
+    """The metrics of :func:`ranking_metrics` from a customers × k hit matrix."""
+    hits = np.asarray(hits, dtype=bool)
+    n_rel = np.asarray(n_relevant, dtype=np.float64)
+    if len(hits) == 0:
+        return dict.fromkeys(METRICS, float("nan"))
+    k = hits.shape[1]
+    if np.any(n_rel <= 0):
+        raise ValueError("every customer needs at least one relevant item")
+    h = hits.astype(np.float64)
+    n_hits = h.sum(axis=1)
+    prec_at_j = np.cumsum(h, axis=1) / np.arange(1, k + 1)
+    ideal = np.minimum(n_rel, k)
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    idcg = np.cumsum(discounts)[ideal.astype(np.int64) - 1]
+    return {
+        "precision_at_5": float(np.mean(n_hits / k)),
+        "recall_at_5": float(np.mean(n_hits / n_rel)),
+        "map_at_5": float(np.mean((prec_at_j * h).sum(axis=1) / ideal)),
+        "ndcg_at_5": float(np.mean((h * discounts).sum(axis=1) / idcg)),
+        "hit_rate_at_5": float(np.mean(n_hits > 0)),
+    }
+
+
+def time_split(
+    lines: pd.DataFrame, cutoff: pd.Timestamp, horizon_days: int | None = None
+) -> tuple[Purchases, dict]:
+    """Training history before ``cutoff`` and the test truth from it on.
+
+    Returns
+    -------
+    train : Purchases
+        History strictly before the cutoff.
+    truth : dict
+        ``rows`` (training row of each test customer), ``all`` and ``new`` (sparse
+        boolean customers × products of relevant known products), ``n_all`` and
+        ``n_new`` (relevant counts, including products unknown before the cutoff),
+        ``test_start``, ``test_end``.
+    """
+    cutoff = pd.Timestamp(cutoff)
+    train = purchases_from_lines(lines, cutoff)
+    after = lines[lines["invoice_date"] >= cutoff]
+    if horizon_days is not None:
+        after = after[after["invoice_date"] < cutoff + pd.Timedelta(days=horizon_days)]
+    pairs = after[["customer_id", "stock_code"]].drop_duplicates()
+    pairs = pairs.assign(row=train.rows_of(pairs["customer_id"]))
+    pairs = pairs[pairs["row"] >= 0]
+    if pairs.empty:
+        raise InputError(
+            f"no customer bought both before and after {cutoff.date()}: "
+            "choose a cutoff with purchases on both sides"
+        )
+    test_rows = np.unique(pairs["row"].to_numpy())
+    local = np.searchsorted(test_rows, pairs["row"].to_numpy())
+    col = np.searchsorted(train.stock_codes, pairs["stock_code"].to_numpy())
+    col = np.clip(col, 0, len(train.stock_codes) - 1)
+    known = train.stock_codes[col] == pairs["stock_code"].to_numpy()
+    owned = np.zeros(len(pairs), dtype=bool)
+    owned[known] = (
+        np.asarray(train.orders[test_rows[local[known]], col[known]]).ravel() > 0
+    )
+    shape = (len(test_rows), train.shape[1])
+
+    def matrix(mask):
+        ones = np.ones(int(mask.sum()), dtype=bool)
+        return sp.csr_matrix((ones, (local[mask], col[mask])), shape=shape)
+
+    return train, {
+        "rows": test_rows,
+        "all": matrix(known),
+        "new": matrix(known & ~owned),
+        "n_all": np.bincount(local, minlength=len(test_rows)),
+        "n_new": np.bincount(local[~owned], minlength=len(test_rows)),
+        "test_start": cutoff,
+        "test_end": after["invoice_date"].max(),
+    }
+
+
+def top_k(scores: np.ndarray, k: int, exclude: sp.csr_matrix | None = None):
+    """Column indices of the ``k`` best scores per row, best first."""
+    scores = np.array(scores, dtype=np.float32, copy=True)
+    if exclude is not None:
+        r, c = exclude.nonzero()
+        scores[r, c] = -np.inf
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(scores, part, 1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
+
+
+def score_task(model, train: Purchases, truth: dict, task: str, k: int = 5) -> dict:
+    """Metrics of a fitted ``model`` on one task of a :func:`time_split`."""
+    key, n_key = ("all", "n_all") if task == "all items" else ("new", "n_new")
+    keep = np.flatnonzero(truth[n_key] > 0)
+    hits = np.zeros((len(keep), k), dtype=bool)
+    size = _batch(train.shape[1])
+    for start in range(0, len(keep), size):
+        idx = keep[start : start + size]
+        rows = truth["rows"][idx]
+        exclude = train.orders[rows] if task == "new items" else None
+        best = top_k(model.score(rows), k, exclude)
+        rel = truth[key][idx]
+        hits[start : start + len(idx)] = np.asarray(
+            rel[np.arange(len(idx))[:, None], best].todense(), dtype=bool
+        )
+    out = metrics_from_hits(hits, truth[n_key][keep])
+    out["customers"] = len(keep)
+    return out
+
+
+def project_models() -> dict[str, ShopperRecommender]:
+    """The project's recommender per task (the bundle serves these same models)."""
+    return {
+        "all items": ShopperRecommender(ALL_ITEMS_PARAMS, name="shopper (project)"),
+        "new items": ShopperRecommender(NEW_ITEMS_PARAMS, name="shopper (project)"),
+    }
+
+
+def evaluate_recommenders(
+    lines: pd.DataFrame,
+    cutoff: pd.Timestamp,
+    k: int = 5,
+    horizon_days: int | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Train every recommender before ``cutoff``; score it on purchases from then on.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        Cleaned lines (``contract.LINE_COLUMNS``).
+    cutoff : Timestamp
+        First moment of the test period.
+    k : int
+        List length (the contract's columns say 5; other k fill the same columns).
+    horizon_days : int, optional
+        Test on this many days after the cutoff only (default: all that follows).
+    seed : int
+        Kept for the command line's signature; every recommender is deterministic.
+
+    Returns
+    -------
+    DataFrame
+        Contract ``evaluation`` columns plus ``cutoff``, ``test_end``, ``k``,
+        ``train_customers``, ``train_products`` and ``seconds`` (fit + score).
+    """
+    del seed  # deterministic: ties are broken by product order
+    train, truth = time_split(lines, cutoff, horizon_days)
+    rows = []
+    fitted, ease = {}, {}
+    for task in TASKS:
+        models = baselines(task) + [project_models()[task]]
+        for model in models:
+            start = time.perf_counter()
+            key = (
+                model.name,
+                getattr(model, "variant", None),
+                getattr(model, "params", None),
+            )
+            if key not in fitted and isinstance(model, ShopperRecommender):
+                # Both project lists share one EASE matrix when their λ agree.
+                lam = model.params.ease_lambda
+                shared = ease.get(lam)
+                fitted[key] = model.fit(train, cf_weights=shared)
+                ease.setdefault(lam, model.cf_weights_)
+            elif key not in fitted:
+                fitted[key] = model.fit(train)
+            result = score_task(fitted[key], train, truth, task, k)
+            seconds = time.perf_counter() - start
+            rows.append(
+                {
+                    "task": task,
+                    "method": model.name,
+                    "variant": getattr(model, "variant", ""),
+                    **result,
+                    "seconds": seconds,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["cutoff"] = pd.Timestamp(cutoff)
+    table["test_end"] = truth["test_end"]
+    table["k"] = k
+    table["train_customers"] = train.shape[0]
+    table["train_products"] = train.shape[1]
+    table["customers"] = table["customers"].astype("int64")
+    return table
+
+
+def evaluate_for_bundle(
+    lines: pd.DataFrame, test_days: int = DEFAULT_TEST_DAYS
+) -> pd.DataFrame | None:
+    """The bundle's own evaluation: trained before the last ``test_days`` days of
+    ``lines``, tested on them. None when no customer bought on both sides (too
+    little data to evaluate); the bundle then simply has no evaluation table."""
+    last = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    try:
+        return evaluate_recommenders(lines, last - pd.Timedelta(days=test_days))
+    except InputError:
+        return None
+
+
+def format_evaluation(table: pd.DataFrame) -> str:
+    """A plain-text table for the command line; ``*`` marks each task's best value
+    per metric (ties all marked)."""
+    cutoff = pd.Timestamp(table["cutoff"].iloc[0]).date()
+    end = pd.Timestamp(table["test_end"].iloc[0]).date()
+    out = [f"trained before {cutoff}, tested on {cutoff} … {end}"]
+    header = f"{'method':<20}" + "".join(f"{m[:-5]:>12}" for m in METRICS)
+    for task, group in table.groupby("task", sort=False):
+        n = int(group["customers"].iloc[0])
+        out += ["", f"{task} ({n:,} customers, k = {int(group['k'].iloc[0])})", header]
+        best = group[METRICS].round(4).max()
+        for _, r in group.iterrows():
+            cells = "".join(
+                f"{r[m]:>11.4f}" + ("*" if round(r[m], 4) == best[m] else " ")
+                for m in METRICS
+            )
+            out.append(f"{r['method']:<20}" + cells)
+    return "\n".join(out)

@@ -1,0 +1,178 @@
+"""Ranking metrics by hand, the time split, and the evaluation on real data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from helpers import ONLINE_RETAIL, requires_shared_data
+
+from analytics.contract import TABLES
+from analytics.errors import InputError
+from analytics.evaluation import (
+    evaluate_for_bundle,
+    evaluate_recommenders,
+    format_evaluation,
+    metrics_from_hits,
+    ranking_metrics,
+    time_split,
+    top_k,
+)
+
+
+def test_metrics_match_hand_computed_values():
+    recommended = [["a", "b", "c", "d", "e"], ["p", "q", "r", "s", "t"]]
+    relevant = [{"a", "c", "x"}, {"z"}]
+    m = ranking_metrics(recommended, relevant, k=5)
+    # Customer 1: hits at ranks 1 and 3 of 3 relevant; customer 2: nothing.
+    ap1 = (1 / 1 + 2 / 3) / 3
+    dcg1 = 1 + 1 / np.log2(4)
+    idcg1 = 1 + 1 / np.log2(3) + 1 / np.log2(4)
+    assert m["precision_at_5"] == pytest.approx((2 / 5 + 0) / 2)
+    assert m["recall_at_5"] == pytest.approx((2 / 3 + 0) / 2)
+    assert m["map_at_5"] == pytest.approx(ap1 / 2)
+    assert m["ndcg_at_5"] == pytest.approx(dcg1 / idcg1 / 2)
+    assert m["hit_rate_at_5"] == pytest.approx(0.5)
+
+
+def test_perfect_lists_score_one_and_many_relevant_items_cap_the_ideal():
+    m = ranking_metrics([["a", "b"]], [{"a", "b"}], k=2)
+    assert all(v == pytest.approx(1.0) for v in m.values())
+    # Ten relevant items, five hits: precision, MAP and NDCG are 1, recall 1/2.
+    m = ranking_metrics([list("abcde")], [set("abcdefghij")], k=5)
+    assert m["precision_at_5"] == m["map_at_5"] == pytest.approx(1.0)
+    assert m["ndcg_at_5"] == pytest.approx(1.0)
+    assert m["recall_at_5"] == pytest.approx(0.5)
+
+
+def test_vectorised_metrics_equal_the_list_version():
+    rng = np.random.default_rng(1)
+    recs = [list(rng.choice(20, 5, replace=False)) for _ in range(50)]
+    rels = [set(rng.choice(20, rng.integers(1, 8), replace=False)) for _ in range(50)]
+    hits = np.array(
+        [[i in rel for i in rec] for rec, rel in zip(recs, rels, strict=True)]
+    )
+    by_hits = metrics_from_hits(hits, [len(r) for r in rels])
+    assert by_hits == pytest.approx(ranking_metrics(recs, rels))
+
+
+def test_metrics_refuse_customers_without_relevant_items():
+    with pytest.raises(ValueError, match="relevant"):
+        metrics_from_hits(np.zeros((1, 5), bool), [0])
+
+
+def test_top_k_orders_best_first_and_excludes():
+    scores = np.array([[0.1, 0.9, 0.5, 0.7]], dtype=np.float32)
+    assert list(top_k(scores, 2)[0]) == [1, 3]
+    exclude = sp.csr_matrix(np.array([[0, 1, 0, 0]]))
+    assert list(top_k(scores, 2, exclude)[0]) == [3, 2]
+
+
+def _line(invoice, customer, code, day):
+    return {
+        "invoice": str(invoice),
+        "stock_code": code,
+        "description": f"PRODUCT {code}",
+        "quantity": 1,
+        "invoice_date": pd.Timestamp("2011-01-01") + pd.Timedelta(days=day),
+        "unit_price": 1.0,
+        "customer_id": customer,
+        "country": "United Kingdom",
+        "revenue": 1.0,
+    }
+
+
+def _shop(customers=60, seed=0):
+    """Pairs of products bought together; customers keep reordering their pair."""
+    rng = np.random.default_rng(seed)
+    rows, invoice = [], 1000
+    for c in range(customers):
+        pair = c % 6
+        for day in sorted(rng.choice(120, 6, replace=False)):
+            invoice += 1
+            for code in (f"{pair}A", f"{pair}B", f"9{rng.integers(0, 9)}Z"):
+                if rng.random() < 0.8:
+                    rows.append(_line(invoice, 100 + c, code, int(day)))
+    return pd.DataFrame(rows)
+
+
+def test_time_split_never_leaks_the_test_period():
+    lines = _shop()
+    cutoff = pd.Timestamp("2011-03-01")
+    train, truth = time_split(lines, cutoff)
+    assert train.as_of == cutoff
+    before = lines[lines["invoice_date"] < cutoff]
+    assert (
+        train.orders.sum()
+        == before.drop_duplicates(["customer_id", "stock_code", "invoice"]).shape[0]
+    )
+    # "new" truth holds no product the customer bought before the cutoff.
+    owned = train.orders[truth["rows"]].toarray() > 0
+    assert not (truth["new"].toarray() & owned).any()
+    assert (truth["n_new"] <= truth["n_all"]).all()
+
+
+def test_evaluation_table_follows_the_contract():
+    table = evaluate_recommenders(_shop(), pd.Timestamp("2011-03-01"))
+    assert set(TABLES["evaluation"]) <= set(table.columns)
+    assert set(table["task"]) == {"all items", "new items"}
+    methods = {"popularity", "own reorders", "item-kNN cosine", "EASE"}
+    assert methods | {"shopper (project)"} == set(table["method"])
+    metrics = table[TABLES["evaluation"][2:7]]
+    assert ((metrics >= 0) & (metrics <= 1)).all().all()
+    text = format_evaluation(table)
+    assert "new items" in text and "shopper (project)" in text
+
+
+@requires_shared_data
+@pytest.mark.integration
+def test_project_recommender_beats_popularity_on_online_retail():
+    from analytics.cleaning import clean
+    from analytics.ingest import load_transactions
+
+    frame, _, overlap = load_transactions([ONLINE_RETAIL])
+    lines = clean(frame, overlap)[0]
+    table = evaluate_recommenders(lines, pd.Timestamp("2011-09-01"))
+    p = table.set_index(["task", "method"])["precision_at_5"]
+    for task in ("all items", "new items"):
+        assert p[(task, "shopper (project)")] > p[(task, "popularity")] + 0.05
+    assert table["customers"].min() > 1500
+
+
+def test_a_cutoff_without_customers_on_both_sides_is_a_clear_error():
+    lines = _shop()
+    with pytest.raises(InputError, match="both before and after"):
+        time_split(lines, lines["invoice_date"].max() + pd.Timedelta(days=1))
+    with pytest.raises(InputError, match="no purchases before"):
+        time_split(lines, lines["invoice_date"].min())
+
+
+def test_bundle_evaluation_tests_on_the_last_90_days():
+    lines = _shop()
+    table = evaluate_for_bundle(lines)
+    last = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    assert (table["cutoff"] == last - pd.Timedelta(days=90)).all()
+    assert len(table) == 10
+
+
+def test_baselines_rank_what_they_promise():
+    from analytics._reco_data import purchases_from_lines
+    from analytics.recommenders import EASE, ItemKNN, OwnReorders, Popularity
+
+    rows = [(1, 1, "A", 0), (2, 1, "A", 5), (2, 1, "B", 5), (3, 2, "A", 1)]
+    rows += [(4, 2, "B", 2), (5, 3, "A", 3), (5, 3, "B", 3), (6, 4, "C", 4)]
+    lines = pd.DataFrame([_line(i, c, code, d) for i, c, code, d in rows])
+    p = purchases_from_lines(lines)
+    everyone = np.arange(p.shape[0])
+    codes = list(p.stock_codes)
+    # A: 3 customers, B: 3, C: 1 → C last for everyone.
+    pop = Popularity().fit(p).score(everyone)
+    assert (pop[:, codes.index("C")] < pop[:, codes.index("A")]).all()
+    # Customer 1 bought A twice, B once: A first, then B, then the rest.
+    own = OwnReorders().fit(p).score(everyone)[0]
+    assert list(np.argsort(-own)[:2]) == [codes.index("A"), codes.index("B")]
+    # Customer 4 bought only C, never bought with anything: no co-purchase signal;
+    # customer 2 bought B (always with A for others) → A scores above C.
+    for model in (ItemKNN(), EASE(10.0)):
+        s = model.fit(p).score(everyone)
+        row = int(np.flatnonzero(p.customer_ids == 2)[0])
+        assert s[row, codes.index("A")] > s[row, codes.index("C")]
