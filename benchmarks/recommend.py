@@ -1,0 +1,218 @@
+"""Recommender speed, scaling, validation tuning and the time-split evaluation.
+
+Run by hand (never in tests):
+    python benchmarks/recommend.py [--runs 3]      # speed on the real data
+    python benchmarks/recommend.py --scale          # cost growth on random data
+    python benchmarks/recommend.py --tune           # choose hyper-parameters
+    python benchmarks/recommend.py --evaluate       # the time-split tables
+
+Speed: median seconds of each recommendation stage of the build (purchase matrices,
+similar products, both personalised lists for every customer) on Online Retail and
+on both files together. Scale: item-item cosine top-10 and blend scoring on random
+power-law purchase matrices of growing size, to show that cost grows with the
+purchases (non-zeros) and never needs a dense customers × products matrix.
+Tune: the hyper-parameter search on validation splits that end before the test
+period (Online Retail: train < 2011-06-01, test to 2011-09-01; both files: train
+< 2010-09-01, test to 2010-12-09); its output is what the module defaults record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+ONLINE_RETAIL = DATA / "online_retail.csv.gz"
+ONLINE_RETAIL_II = DATA / "online_retail_ii_2009_2010.csv.gz"
+
+
+def load(paths) -> pd.DataFrame:
+    from analytics.cleaning import clean
+    from analytics.ingest import load_transactions
+
+    frame, _, overlap = load_transactions(list(paths))
+    return clean(frame, overlap)[0]
+
+
+def datasets() -> dict[str, pd.DataFrame]:
+    if not ONLINE_RETAIL.exists() or not ONLINE_RETAIL_II.exists():
+        raise SystemExit(f"reference data absent: {DATA}")
+    return {
+        "Online Retail": load([ONLINE_RETAIL]),
+        "both files": load([ONLINE_RETAIL_II, ONLINE_RETAIL]),
+    }
+
+
+def timed(func, runs: int):
+    seconds, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = func()
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), result
+
+
+def speed_one(name: str, lines: pd.DataFrame, runs: int) -> None:
+    from analytics._reco_blend import ALL_ITEMS_PARAMS, ShopperRecommender
+    from analytics._reco_data import purchases_from_lines
+    from analytics.recommend import _recommend_all, build_recommendation_tables
+    from analytics.similarity import similar_products_table
+
+    customers = lines.groupby("customer_id", as_index=False)["country"].first()
+    as_of = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    t_p, p = timed(lambda: purchases_from_lines(lines, as_of), runs)
+    t_s, _ = timed(lambda: similar_products_table(p), runs)
+    t_f, model = timed(lambda: ShopperRecommender(ALL_ITEMS_PARAMS).fit(p), runs)
+    t_r, _ = timed(lambda: _recommend_all(model, False), runs)
+    t_all, _ = timed(lambda: build_recommendation_tables(lines, customers, as_of), runs)
+    print(
+        f"{name}: {p.shape[0]:,} customers × {p.shape[1]:,} products, "
+        f"{p.orders.nnz:,} pairs (median of {runs})\n"
+        f"  purchase matrices     {t_p:6.2f} s\n"
+        f"  similar products      {t_s:6.2f} s  (cf + content, top-10 each)\n"
+        f"  blend fit (EASE)      {t_f:6.2f} s\n"
+        f"  top-5 + reasons, all  {t_r:6.2f} s\n"
+        f"  whole stage           {t_all:6.2f} s  (both lists + similar products)",
+        flush=True,
+    )
+
+
+def speed(runs: int) -> None:
+    for name, lines in datasets().items():
+        speed_one(name, lines, runs)
+
+
+def random_purchases(customers: int, products: int, per_customer: int, seed: int):
+    """Binary customers × products with Zipf-like product popularity."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, products + 1) ** 0.8
+    weights /= weights.sum()
+    counts = rng.poisson(per_customer, customers).clip(1, None)
+    rows = np.repeat(np.arange(customers), counts)
+    cols = rng.choice(products, size=len(rows), p=weights)
+    x = sp.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, cols)), shape=(customers, products)
+    )
+    x.data[:] = 1.0
+    return x
+
+
+def scale() -> None:
+    from analytics._reco_blend import ALL_ITEMS_PARAMS, ShopperRecommender
+    from analytics.recommend import _recommend_all
+    from analytics.similarity import cosine_top_k
+
+    print("random power-law data, ~30 products per customer")
+    print(
+        f"{'customers':>10} {'products':>9} {'pairs':>11} {'cosine top-10':>14} "
+        f"{'top-5 per 1k customers':>23}"
+    )
+    sizes = [(25_000, 5_000), (50_000, 10_000), (100_000, 25_000), (200_000, 50_000)]
+    for customers, products in sizes:
+        x = random_purchases(customers, products, 30, seed=0)
+        start = time.perf_counter()
+        cosine_top_k(x, k=10, min_support=2)
+        t_cos = time.perf_counter() - start
+        # Personalised lists for the first 2,000 customers only (cost is per customer).
+        p = fake_purchases(x[:2_000])
+        model = ShopperRecommender(ALL_ITEMS_PARAMS).fit(p)
+        start = time.perf_counter()
+        _recommend_all(model, False)
+        t_rec = (time.perf_counter() - start) / 2.0
+        print(
+            f"{customers:>10,} {products:>9,} {x.nnz:>11,} {t_cos:>12.2f} s "
+            f"{t_rec:>21.2f} s",
+            flush=True,
+        )
+
+
+def fake_purchases(x: sp.csr_matrix):
+    """A Purchases view of a random binary matrix (one order each, random days)."""
+    from analytics._reco_data import Purchases
+
+    rng = np.random.default_rng(1)
+    days = x.copy()
+    days.data = rng.uniform(1, 365, len(days.data)).astype(np.float32)
+    n, m = x.shape
+    return Purchases(
+        customer_ids=np.arange(n, dtype="int64"),
+        stock_codes=np.array([f"{i:06d}" for i in range(m)], dtype=object),
+        descriptions=np.array([f"PRODUCT {i}" for i in range(m)], dtype=object),
+        orders=x.astype(np.float32),
+        days_since=days,
+        first_days=days,
+        customer_orders=np.ones(n, dtype="int64"),
+        country=np.array(["United Kingdom"] * n, dtype=object),
+        item_last_days=rng.uniform(0, 90, m),
+        item_first_days=rng.uniform(90, 365, m),
+        as_of=pd.Timestamp("2011-12-10"),
+    )
+
+
+def tune() -> None:
+    from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
+    from analytics._reco_tune import tune_baselines, tune_blend
+
+    data = datasets()
+    splits = [
+        (data["Online Retail"], pd.Timestamp("2011-06-01"), 92),
+        (data["both files"], pd.Timestamp("2010-09-01"), 100),
+    ]
+    print("baseline variants on the validation split(s):")
+    table = pd.concat(
+        [
+            tune_baselines(*split, log=lambda *_: None).assign(split=n)
+            for n, split in enumerate(splits)
+        ]
+    )
+    mean = table.groupby(["task", "method", "variant"])["objective"].mean()
+    print(mean.sort_values().groupby(level=[0, 1]).tail(1).to_string())
+    for task, start in (
+        ("all items", ALL_ITEMS_PARAMS),
+        ("new items", NEW_ITEMS_PARAMS),
+    ):
+        print(f"blend, {task}:")
+        best, _ = tune_blend(splits, task, start=start, rounds=3)
+        print(f"  chosen: {best}")
+
+
+def evaluate() -> None:
+    from analytics.evaluation import evaluate_recommenders, format_evaluation
+
+    data = datasets()
+    for name, cutoff in (("Online Retail", "2011-09-01"), ("both files", "2011-09-01")):
+        start = time.perf_counter()
+        table = evaluate_recommenders(data[name], pd.Timestamp(cutoff))
+        print(f"\n== {name} ({time.perf_counter() - start:.1f} s)")
+        print(format_evaluation(table))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--scale", action="store_true")
+    mode.add_argument("--tune", action="store_true")
+    mode.add_argument("--evaluate", action="store_true")
+    args = parser.parse_args()
+    if args.scale:
+        scale()
+    elif args.tune:
+        tune()
+    elif args.evaluate:
+        evaluate()
+    else:
+        speed(args.runs)
+
+
+if __name__ == "__main__":
+    main()
