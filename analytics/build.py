@@ -24,7 +24,9 @@ from analytics import aggregates
 from analytics.cleaning import clean
 from analytics.clustering import segment_customers
 from analytics.contract import MANIFEST, SCHEMA_VERSION
+from analytics.evaluation import evaluate_for_bundle
 from analytics.ingest import load_transactions
+from analytics.recommend import build_recommendation_tables, recommendation_parameters
 from analytics.regions import region_of, unmapped_countries
 from analytics.segmentation import rfm_table, segment_profiles
 
@@ -170,6 +172,19 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         f"{report['customers']:,} customers, {report['products']:,} products"
     )
     tables, model, segmentation = _analyse(lines, as_of, k, seed, stages)
+    tables.update(
+        stages.run(
+            "recommendations",
+            build_recommendation_tables,
+            lines,
+            tables["customers"],
+            as_of,
+            seed,
+        )
+    )
+    evaluation = stages.run("evaluation", evaluate_for_bundle, lines)
+    if evaluation is not None:
+        tables["evaluation"] = evaluation
 
     for info in input_info:
         info["sha256"] = sha256_of(Path(info["path"]))
@@ -198,6 +213,15 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         "cleaning": report,
         "unmapped_countries": unmapped_countries(tables["countries"]["country"]),
         "segmentation": segmentation,
+        "recommendations": {
+            **recommendation_parameters(),
+            "evaluation": None
+            if evaluation is None
+            else {
+                "cutoff": str(evaluation["cutoff"].iloc[0]),
+                "test_end": str(evaluation["test_end"].iloc[0]),
+            },
+        },
         "tables": sorted(tables),
     }
 

@@ -139,6 +139,15 @@ TABLES: dict[str, list[str]] = {
         "score",
         "reason",
     ],
+    # Optional second list: products the customer has never bought ("discover").
+    "discover_recommendations": [
+        "customer_id",
+        "rank",
+        "stock_code",
+        "description",
+        "score",
+        "reason",
+    ],
     "similar_products": ["stock_code", "rank", "similar_stock_code", "score", "method"],
     # Offline evaluation on a time split: one row per task x method x metric set.
     "evaluation": [

@@ -13,9 +13,6 @@ from analytics.cli import main
 from analytics.contract import MANIFEST, SEGMENT_MODEL, TABLES
 from analytics.errors import InputError
 
-# Tables the recommendation stage adds; checked in its own tests.
-RECOMMENDER_TABLES = {"recommendations", "similar_products", "evaluation"}
-
 
 @pytest.fixture(scope="module")
 def shop_csv(tmp_path_factory):
@@ -30,10 +27,11 @@ def bundle(shop_csv, tmp_path_factory):
 
 
 def test_bundle_holds_every_contract_table(bundle):
+    manifest = json.loads((bundle / MANIFEST).read_text())
     for name, columns in TABLES.items():
         path = bundle / f"{name}.parquet"
-        if name in RECOMMENDER_TABLES and not path.exists():
-            continue
+        if name == "evaluation" and manifest["recommendations"]["evaluation"] is None:
+            continue  # too little history for a time split: said in the manifest
         table = pd.read_parquet(path)
         assert set(columns) <= set(table.columns), name
         assert len(table) > 0, name
