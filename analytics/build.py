@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import resource
 import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from analytics import aggregates
 from analytics.cleaning import clean
@@ -63,6 +66,61 @@ class _Stages:
         self.peak_rss_mb[name] = round(_peak_rss_mb(), 1)
         self.log(f"[{name}] done in {elapsed:.2f} s (peak RSS {_peak_rss_mb():.0f} MB)")
         return result
+
+
+_EVALUATION_LINES: pd.DataFrame | None = None
+
+
+def _evaluate_in_worker(
+    threads: int | None = None,
+) -> tuple[pd.DataFrame | None, float]:
+    start = time.perf_counter()
+    with threadpool_limits(limits=threads):
+        table = evaluate_for_bundle(_EVALUATION_LINES)
+    return table, round(time.perf_counter() - start, 3)
+
+
+class _BackgroundEvaluation:
+    """The bundle's recommender evaluation, run in a forked worker process.
+
+    It needs only the cleaned lines, so it runs on the second core while this process
+    segments customers and builds the recommendations (about 5 s saved on Online
+    Retail). Forking shares ``lines`` copy-on-write instead of pickling them; where
+    fork is unavailable it runs in this process when its result is asked for.
+    """
+
+    def __init__(self, lines: pd.DataFrame, log):
+        global _EVALUATION_LINES
+        self.seconds = 0.0
+        self._lines = lines
+        self._future = None
+        self.forked = "fork" in multiprocessing.get_all_start_methods()
+        if self.forked and "fork" in multiprocessing.get_all_start_methods():
+            _EVALUATION_LINES = lines
+            executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("fork")
+            )
+            try:
+                # One BLAS/OpenMP thread on each side: with two busy processes on two
+                # cores, more threads only spin and wait for each other.
+                self._future = executor.submit(_evaluate_in_worker, 1)
+            finally:
+                executor.shutdown(wait=False)
+                _EVALUATION_LINES = None
+            log("[evaluation] started in a worker process")
+
+    def result(self) -> pd.DataFrame | None:
+        if self._future is None:
+            global _EVALUATION_LINES
+            _EVALUATION_LINES = self._lines
+            try:
+                # One thread here too: the same table with or without fork.
+                table, self.seconds = _evaluate_in_worker(1)
+            finally:
+                _EVALUATION_LINES = None
+        else:
+            table, self.seconds = self._future.result()
+        return table
 
 
 def _write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> None:
@@ -171,18 +229,21 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         f"  {report['rows_in']:,} rows in, {report['rows_out']:,} kept; "
         f"{report['customers']:,} customers, {report['products']:,} products"
     )
-    tables, model, segmentation = _analyse(lines, as_of, k, seed, stages)
-    tables.update(
-        stages.run(
-            "recommendations",
-            build_recommendation_tables,
-            lines,
-            tables["customers"],
-            as_of,
-            seed,
+    evaluation_job = _BackgroundEvaluation(lines, log)
+    with threadpool_limits(limits=1 if evaluation_job.forked else None):
+        tables, model, segmentation = _analyse(lines, as_of, k, seed, stages)
+        tables.update(
+            stages.run(
+                "recommendations",
+                build_recommendation_tables,
+                lines,
+                tables["customers"],
+                as_of,
+                seed,
+            )
         )
-    )
-    evaluation = stages.run("evaluation", evaluate_for_bundle, lines)
+    evaluation = stages.run("evaluation (wait)", evaluation_job.result)
+    stages.seconds["evaluation (worker)"] = evaluation_job.seconds
     if evaluation is not None:
         tables["evaluation"] = evaluation
 

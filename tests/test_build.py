@@ -144,3 +144,26 @@ def test_cli_rejects_a_bad_until_date(tmp_path, capsys):
         main(["build", "--input", "x.csv", "--out", "b", "--until", "someday"])
     assert exit_info.value.code == 2
     assert "'someday' is not a date" in capsys.readouterr().err
+
+
+def test_evaluation_in_the_worker_equals_in_process():
+    from threadpoolctl import threadpool_limits
+
+    from analytics.build import _BackgroundEvaluation
+    from analytics.cleaning import clean
+    from analytics.evaluation import evaluate_for_bundle
+    from analytics.ingest import normalise
+    from analytics.synthetic import generate_transactions
+
+    raw = generate_transactions(20_000, seed=2)
+    lines, _ = clean(normalise(raw, "synthetic", 2))
+    job = _BackgroundEvaluation(lines, log=lambda *_: None)
+    assert job.forked
+    background = job.result()
+    # The worker runs with one BLAS thread; so does the reference (float sums in
+    # another order can swap near-equal scores).
+    with threadpool_limits(limits=1):
+        direct = evaluate_for_bundle(lines)
+    assert background is not None and job.seconds > 0
+    columns = [c for c in direct.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(background[columns], direct[columns])
