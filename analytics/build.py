@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 from analytics import aggregates
 from analytics.cleaning import clean
 from analytics.clustering import segment_customers
-from analytics.contract import MANIFEST, SCHEMA_VERSION
+from analytics.contract import MANIFEST, SCHEMA_VERSION, TABLES
 from analytics.evaluation import evaluate_for_bundle
 from analytics.ingest import load_transactions
 from analytics.recommend import build_recommendation_tables, recommendation_parameters
@@ -165,24 +165,8 @@ def _analyse(lines: pd.DataFrame, as_of: pd.Timestamp, k: int, seed: int, stages
         .reindex(customers["customer_id"])
         .to_numpy()
     )
-    tables["customers"] = customers[
-        [
-            "customer_id",
-            "country",
-            "region",
-            "recency_days",
-            "frequency",
-            "monetary",
-            "segment",
-            "pc1",
-            "pc2",
-            "pc3",
-            "cluster",
-            "first_purchase",
-            "last_purchase",
-            "units",
-        ]
-    ]
+    extra = ["cluster", "first_purchase", "last_purchase", "units"]
+    tables["customers"] = customers[TABLES["customers"] + extra]
     tables["kmeans_scan"] = result.kmeans_scan
     tables["model_comparison"] = result.model_comparison
     tables["segment_profiles"] = segment_profiles(customers)

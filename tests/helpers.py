@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.synthetic import COLUMNS  # the UCI Online Retail header
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 ONLINE_RETAIL = SHARED_DATA / "online_retail.csv.gz"
@@ -17,17 +19,6 @@ requires_shared_data = pytest.mark.skipif(
     not ONLINE_RETAIL.exists() or not ONLINE_RETAIL_II.exists(),
     reason=f"reference data absent: {SHARED_DATA} (see ../shared/data/README.md)",
 )
-
-COLUMNS = [
-    "InvoiceNo",
-    "StockCode",
-    "Description",
-    "Quantity",
-    "InvoiceDate",
-    "UnitPrice",
-    "CustomerID",
-    "Country",
-]
 
 
 def raw_rows(rows: list[tuple]) -> pd.DataFrame:
