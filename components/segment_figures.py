@@ -217,12 +217,18 @@ def customer_history_figure(history: pd.DataFrame) -> dict:
     """Monthly revenue bars with the number of orders in the hover."""
     if history.empty:
         return empty_figure("No purchases recorded for this customer")
+    months = pd.to_datetime(history["period"])
+    # Explicit bar width and range: with a single month plotly would otherwise size
+    # the bar and the axis to one millisecond.
+    pad = pd.Timedelta(days=20)
+    day_ms = 86_400_000
     return {
         "data": [
             {
                 "type": "bar",
-                "x": pd.to_datetime(history["period"]).dt.strftime("%Y-%m-%d").tolist(),
+                "x": months.dt.strftime("%Y-%m-%d").tolist(),
                 "y": history["revenue"].round(2).tolist(),
+                "width": [25 * day_ms] * len(history),
                 "customdata": history["orders"].astype(int).tolist(),
                 "marker": {"color": PRIMARY},
                 "hovertemplate": "%{x|%b %Y}<br>£%{y:,.2f} in %{customdata} orders"
@@ -230,7 +236,15 @@ def customer_history_figure(history: pd.DataFrame) -> dict:
             }
         ],
         "layout": base_layout(
-            xaxis={"type": "date"},
+            xaxis={
+                "type": "date",
+                "range": [
+                    (months.min() - pad).strftime("%Y-%m-%d"),
+                    (months.max() + pad).strftime("%Y-%m-%d"),
+                ],
+                "tickformat": "%b %Y",
+                "dtick": "M1" if len(history) <= 12 else None,
+            },
             yaxis={"title": {"text": "Revenue (£)"}, "tickprefix": "£"},
             margin={"t": 16},
         ),

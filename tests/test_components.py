@@ -223,3 +223,16 @@ def test_table_formats_and_highlights_rows_and_escapes_nothing():
 
 def test_empty_figure_says_why():
     assert _annotation_text(empty_figure("No sales")) == "No sales"
+
+
+def test_customer_history_with_one_month_has_a_readable_axis():
+    from components.segment_figures import customer_history_figure
+
+    history = pd.DataFrame(
+        {"period": [pd.Timestamp("2010-12-01")], "revenue": [5391.21], "orders": [34]}
+    )
+    figure = customer_history_figure(history)
+    start, end = (pd.Timestamp(x) for x in figure["layout"]["xaxis"]["range"])
+    assert end - start >= pd.Timedelta(days=30)
+    assert figure["layout"]["xaxis"]["tickformat"] == "%b %Y"
+    assert figure["data"][0]["width"][0] >= 20 * 86_400_000
