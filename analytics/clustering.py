@@ -206,6 +206,15 @@ def choose_model(table: pd.DataFrame, k: int) -> tuple[str, str]:
     return str(chosen["model"]), reason
 
 
+def _lapsed_after_days(centroids, names, scaler) -> float | None:
+    """Recency (days) of the At-Risk centroid, back from scaled log1p space."""
+    if "At-Risk" not in names:
+        return None
+    at_risk = centroids[names.index("At-Risk")][0]
+    days = np.expm1(at_risk * scaler.scale_[0] + scaler.mean_[0])
+    return float(round(days))
+
+
 def segment_customers(
     rfm: pd.DataFrame, k: int = 4, seed: int = 0
 ) -> SegmentationResult:
@@ -230,14 +239,16 @@ def segment_customers(
 
     pca = PCA(n_components=3, random_state=seed).fit(x)
     scaler = pipeline.named_steps["scale"]
+    names = name_clusters(centroids[chosen])
     model = SegmentModel(
         scaler_mean=scaler.mean_,
         scaler_scale=scaler.scale_,
         centroids=centroids[chosen],
-        cluster_segments=name_clusters(centroids[chosen]),
+        cluster_segments=names,
         pca_mean=pca.mean_,
         pca_components=pca.components_,
         explained_variance_ratio=pca.explained_variance_ratio_.tolist(),
+        lapsed_after_days=_lapsed_after_days(centroids[chosen], names, scaler),
     )
     customers = rfm.copy()
     values = [customers[f] for f in FEATURES]

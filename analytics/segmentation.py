@@ -75,7 +75,8 @@ def name_clusters(centroids: np.ndarray) -> list[str]:
     3. Regular: most frequent and biggest spending of the rest;
     4. Occasional: the remaining cluster.
     With more than four clusters, each extra cluster takes the name of the named
-    cluster whose centroid is nearest.
+    cluster whose centroid is nearest. (:class:`SegmentModel` adds one rule on the
+    customer: gone as long as the At-Risk cluster's centroid means At-Risk.)
     """
     centroids = np.asarray(centroids, dtype="float64")
     recency, value = centroids[:, 0], centroids[:, 1] + centroids[:, 2]
@@ -116,6 +117,7 @@ class SegmentModel:
         pca_mean,
         pca_components,
         explained_variance_ratio,
+        lapsed_after_days=None,
     ):
         self.scaler_mean = np.asarray(scaler_mean, dtype="float64")
         self.scaler_scale = np.asarray(scaler_scale, dtype="float64")
@@ -124,6 +126,7 @@ class SegmentModel:
         self.pca_mean = np.asarray(pca_mean, dtype="float64")
         self.pca_components = np.asarray(pca_components, dtype="float64")
         self.explained_variance_ratio = list(explained_variance_ratio)
+        self.lapsed_after_days = lapsed_after_days
 
     def scale(self, recency_days, frequency, monetary) -> np.ndarray:
         """Scaled log-RFM features, shape (n, 3); negative inputs are clipped to 0."""
@@ -142,9 +145,18 @@ class SegmentModel:
         return dist.argmin(axis=1)
 
     def predict(self, recency_days, frequency, monetary) -> np.ndarray:
-        """Segment name for each customer (array of str)."""
+        """Segment name for each customer (array of str).
+
+        The nearest centroid's name, except that a customer who has not bought for
+        ``lapsed_after_days`` or more is At-Risk whatever they spent: a big spender
+        gone for a year is the one a win-back campaign is for.
+        """
         names = np.asarray(self.cluster_segments, dtype=object)
-        return names[self.cluster(recency_days, frequency, monetary)]
+        segments = names[self.cluster(recency_days, frequency, monetary)]
+        if self.lapsed_after_days is not None:
+            recency = np.atleast_1d(np.asarray(recency_days, dtype="float64"))
+            segments[recency >= self.lapsed_after_days] = "At-Risk"
+        return segments
 
     def project(self, recency_days, frequency, monetary) -> np.ndarray:
         """PCA coordinates, shape (n, 3), on the axes fitted at build time."""
@@ -162,6 +174,7 @@ class SegmentModel:
             "pca_mean": self.pca_mean.tolist(),
             "pca_components": self.pca_components.tolist(),
             "explained_variance_ratio": self.explained_variance_ratio,
+            "lapsed_after_days": self.lapsed_after_days,
         }
 
     @classmethod
@@ -175,7 +188,7 @@ class SegmentModel:
             "pca_components",
             "explained_variance_ratio",
         ]
-        return cls(*(data[k] for k in keys))
+        return cls(*(data[k] for k in keys), data.get("lapsed_after_days"))
 
     def save(self, bundle_dir: Path) -> None:
         path = Path(bundle_dir) / SEGMENT_MODEL

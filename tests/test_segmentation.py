@@ -159,3 +159,19 @@ def test_fast_silhouette_equals_sklearn():
     assert silhouette(_distances(x), labels) == pytest.approx(
         silhouette_score(x, labels), abs=1e-5
     )
+
+
+def test_a_big_spender_gone_long_is_at_risk(result):
+    model = result.model
+    assert model.lapsed_after_days is not None
+    # The threshold is the At-Risk centroid's recency, between the kinds' recencies.
+    at_risk = result.customers[
+        result.customers["cluster"] == model.cluster_segments.index("At-Risk")
+    ]
+    assert at_risk["recency_days"].min() <= model.lapsed_after_days
+    assert model.lapsed_after_days <= at_risk["recency_days"].max()
+    whale = (40, 20000)
+    assert model.predict(3, *whale)[0] == "High-Value"
+    assert model.predict(model.lapsed_after_days, *whale)[0] == "At-Risk"
+    lapsed = result.customers["recency_days"] >= model.lapsed_after_days
+    assert (result.customers.loc[lapsed, "segment"] == "At-Risk").all()
