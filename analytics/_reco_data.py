@@ -7,6 +7,7 @@ pairs actually bought, never with customers × products.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -58,9 +59,10 @@ class Purchases:
     item_first_days: np.ndarray
     as_of: pd.Timestamp
 
-    @property
+    @cached_property
     def binary(self) -> sp.csr_matrix:
-        """1 where the customer ever bought the product."""
+        """1 where the customer ever bought the product (computed once; treat as
+        read-only)."""
         x = self.orders.copy()
         x.data = np.ones_like(x.data)
         return x

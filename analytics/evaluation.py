@@ -28,7 +28,15 @@ import scipy.sparse as sp
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics.errors import InputError
-from analytics.recommenders import baselines
+from analytics.recommenders import (
+    EASE,
+    EASE_MAX_PRODUCTS,
+    ItemKNN,
+    baselines,
+    ease_weights,
+    gram_matrix,
+    knn_similarity,
+)
 
 TASKS = ("all items", "new items")
 METRICS = ["precision_at_5", "recall_at_5", "map_at_5", "ndcg_at_5", "hit_rate_at_5"]
@@ -180,6 +188,41 @@ def project_models() -> dict[str, ShopperRecommender]:
     }
 
 
+class _SharedFits:
+    """Fits recommenders on one training history, computing each expensive
+    ingredient once: the Gram matrix, EASE weights per λ (the EASE baselines of
+    both tasks and the project's co-purchase weights when their λ agree) and the
+    cosine similarity of the item-kNN variants. Results equal separate fits."""
+
+    def __init__(self, train: Purchases):
+        self.train = train
+        self._gram = None
+        self._ease: dict[float, np.ndarray] = {}
+        self._knn = None
+
+    def ease(self, lam: float) -> np.ndarray:
+        if lam not in self._ease:
+            if self._gram is None:
+                self._gram = gram_matrix(self.train.binary)
+            self._ease[lam] = ease_weights(self.train.binary, lam, self._gram)
+        return self._ease[lam]
+
+    def fit(self, model):
+        train = self.train
+        if isinstance(model, ShopperRecommender):
+            prm = model.params
+            dense_ok = train.shape[1] <= EASE_MAX_PRODUCTS
+            weights = self.ease(prm.ease_lambda) if prm.w_cf > 0 and dense_ok else None
+            return model.fit(train, cf_weights=weights)
+        if isinstance(model, EASE):
+            return model.fit(train, weights=self.ease(model.lam))
+        if isinstance(model, ItemKNN):
+            if self._knn is None:
+                self._knn = knn_similarity(train)
+            return model.fit(train, similarity=self._knn)
+        return model.fit(train)
+
+
 def evaluate_recommenders(
     lines: pd.DataFrame,
     cutoff: pd.Timestamp,
@@ -206,12 +249,13 @@ def evaluate_recommenders(
     -------
     DataFrame
         Contract ``evaluation`` columns plus ``cutoff``, ``test_end``, ``k``,
-        ``train_customers``, ``train_products`` and ``seconds`` (fit + score).
+        ``train_customers``, ``train_products`` and ``seconds`` (fit + score; a
+        fit shared with an earlier row, see :class:`_SharedFits`, costs only once).
     """
     del seed  # deterministic: ties are broken by product order
     train, truth = time_split(lines, cutoff, horizon_days)
     rows = []
-    fitted, ease = {}, {}
+    fitted, shared = {}, _SharedFits(train)
     for task in TASKS:
         models = baselines(task) + [project_models()[task]]
         for model in models:
@@ -221,14 +265,8 @@ def evaluate_recommenders(
                 getattr(model, "variant", None),
                 getattr(model, "params", None),
             )
-            if key not in fitted and isinstance(model, ShopperRecommender):
-                # Both project lists share one EASE matrix when their λ agree.
-                lam = model.params.ease_lambda
-                shared = ease.get(lam)
-                fitted[key] = model.fit(train, cf_weights=shared)
-                ease.setdefault(lam, model.cf_weights_)
-            elif key not in fitted:
-                fitted[key] = model.fit(train)
+            if key not in fitted:
+                fitted[key] = shared.fit(model)
             result = score_task(fitted[key], train, truth, task, k)
             seconds = time.perf_counter() - start
             rows.append(

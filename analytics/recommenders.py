@@ -108,41 +108,80 @@ class ItemKNN:
     def variant(self) -> str:
         return f"{self.weighting}, self={self.self_similarity}"
 
-    def fit(self, purchases: Purchases) -> ItemKNN:
+    def fit(self, purchases: Purchases, similarity=None) -> ItemKNN:
+        """``similarity``: :func:`knn_similarity` of ``purchases``, when already
+        computed (the evaluation shares it between variants)."""
         self.x_ = _weighted(purchases, self.weighting)
-        sim = cosine_matrix(purchases.binary)
+        sim = knn_similarity(purchases) if similarity is None else similarity
         if self.self_similarity:
-            sim = (sim + sp.identity(sim.shape[0], np.float32, format="csr")).tocsr()
+            sim = sim.copy()
+            if sp.issparse(sim):
+                sim = (sim + sp.identity(sim.shape[0], np.float32, "csr")).tocsr()
+            else:
+                sim[np.diag_indices(sim.shape[0])] = 1.0  # the diagonal is 0
         self.sim_ = sim
         return self
 
     def score(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray((self.x_[rows] @ self.sim_).todense(), dtype=np.float32)
+        out = self.x_[rows] @ self.sim_
+        return np.asarray(out.todense() if sp.issparse(out) else out, np.float32)
 
 
-def ease_weights(x: sp.csr_matrix, lam: float) -> np.ndarray:
+def knn_similarity(purchases: Purchases):
+    """Cosine similarity of the products (zero diagonal) for :class:`ItemKNN`:
+    dense up to :data:`EASE_MAX_PRODUCTS` products (sparse × dense scoring is
+    several times faster than sparse × sparse on this often half-full matrix, and
+    gives the same sums in the same order), sparse above."""
+    sim = cosine_matrix(purchases.binary)
+    return sim.toarray() if sim.shape[0] <= EASE_MAX_PRODUCTS else sim
+
+
+def gram_matrix(x: sp.csr_matrix) -> np.ndarray:
+    """``XᵀX`` as a dense float32 array (co-purchase counts; exact below 2²⁴)."""
+    return np.asarray(x.T @ x.toarray(), dtype=np.float32)
+
+
+def ease_weights(x: sp.csr_matrix, lam: float, gram: np.ndarray | None = None):
     """EASE item-item weights: ``B = I - P / diag(P)`` with ``P = (XᵀX + λI)⁻¹``.
 
     Dense products × products (float32 result); see :data:`EASE_MAX_PRODUCTS`.
+    ``gram``: :func:`gram_matrix` of ``x`` when already computed (several λ on one
+    history); it is not modified.
     """
     n = x.shape[1]
     if n > EASE_MAX_PRODUCTS:
         raise ValueError(
             f"EASE needs a dense {n:,} × {n:,} matrix; limit is {EASE_MAX_PRODUCTS:,}"
         )
-    gram = np.asarray((x.T @ x).todense(), dtype=np.float32)
+    gram = gram_matrix(x) if gram is None else np.array(gram, np.float32, copy=True)
     gram[np.diag_indices(n)] += lam
     # XᵀX + λI is symmetric positive definite: invert through its Cholesky factor
     # (about twice as fast as a general inverse); single precision halves it again
     # and is ample for ranking (λ keeps the condition number small).
-    chol, info = lapack.spotrf(gram, lower=1, overwrite_a=1)
+    # gram.T is the same symmetric matrix in Fortran order: LAPACK works in place.
+    chol, info = lapack.spotrf(gram.T, lower=1, overwrite_a=1)
     p, info2 = lapack.spotri(chol, lower=1, overwrite_c=1)
     if info or info2:
         raise np.linalg.LinAlgError(f"EASE: Gram matrix not positive definite ({info})")
-    p = np.tril(p) + np.tril(p, -1).T
-    b = -p / np.diag(p)
+    _mirror_lower(p)
+    # P is symmetric now: its transpose is the same matrix, row-major (fast sparse ×
+    # dense scoring) without a copy.
+    b = p.T
+    b /= -np.diag(b).copy()  # B_ij = -P_ij / P_jj (the same as -P / diag(P))
     b[np.diag_indices(n)] = 0.0
-    return b.astype(np.float32)
+    return b
+
+
+def _mirror_lower(p: np.ndarray, block: int = 512) -> None:
+    """Copy the lower triangle of square ``p`` onto its upper one, in place and in
+    blocks (a whole ``tril + tril.T`` makes three full temporaries)."""
+    n = p.shape[0]
+    for i0 in range(0, n, block):
+        i1 = min(i0 + block, n)
+        diag = p[i0:i1, i0:i1]
+        upper = np.triu_indices(i1 - i0, 1)
+        diag[upper] = diag.T[upper]
+        p[i0:i1, i1:] = p[i1:, i0:i1].T
 
 
 class EASE:
@@ -160,9 +199,13 @@ class EASE:
     def variant(self) -> str:
         return f"lambda={self.lam:g}, {self.weighting}"
 
-    def fit(self, purchases: Purchases) -> EASE:
+    def fit(self, purchases: Purchases, weights: np.ndarray | None = None) -> EASE:
+        """``weights``: :func:`ease_weights` of ``purchases`` with this λ, when
+        already computed (the evaluation shares them between tasks and models)."""
         self.x_ = _weighted(purchases, self.weighting)
-        self.b_ = ease_weights(purchases.binary, self.lam)
+        if weights is None:
+            weights = ease_weights(purchases.binary, self.lam)
+        self.b_ = weights
         return self
 
     def score(self, rows: np.ndarray) -> np.ndarray:
