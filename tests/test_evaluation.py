@@ -176,3 +176,59 @@ def test_baselines_rank_what_they_promise():
         s = model.fit(p).score(everyone)
         row = int(np.flatnonzero(p.customer_ids == 2)[0])
         assert s[row, codes.index("A")] > s[row, codes.index("C")]
+
+
+def test_shared_fits_score_exactly_like_separate_fits():
+    from analytics._reco_data import purchases_from_lines
+    from analytics.evaluation import TASKS, _SharedFits, project_models
+    from analytics.recommenders import baselines
+
+    p = purchases_from_lines(_shop(), pd.Timestamp("2011-03-01"))
+    rows = np.arange(p.shape[0])
+    shared = _SharedFits(p)
+    for task in TASKS:
+        for model, fresh in zip(
+            baselines(task) + [project_models()[task]],
+            baselines(task) + [project_models()[task]],
+            strict=True,
+        ):
+            np.testing.assert_array_equal(
+                shared.fit(model).score(rows), fresh.fit(p).score(rows)
+            )
+
+
+def test_ease_weights_match_the_textbook_formula():
+    from analytics.recommenders import _mirror_lower, ease_weights, gram_matrix
+
+    rng = np.random.default_rng(0)
+    x = sp.csr_matrix((rng.random((40, 9)) < 0.3).astype(np.float32))
+    gram = x.T.toarray() @ x.toarray() + 5.0 * np.eye(9)
+    inv = np.linalg.inv(gram)
+    expected = np.eye(9) - inv / np.diag(inv)
+    np.testing.assert_allclose(ease_weights(x, 5.0), expected, atol=1e-5)
+    # A shared Gram matrix gives the same weights and is left untouched.
+    g = gram_matrix(x)
+    before = g.copy()
+    np.testing.assert_array_equal(ease_weights(x, 5.0, g), ease_weights(x, 5.0))
+    np.testing.assert_array_equal(g, before)
+    # Mirroring in blocks smaller than the matrix.
+    a = np.tril(rng.random((7, 7)).astype(np.float32))
+    lower = a.copy()
+    _mirror_lower(a, block=3)
+    np.testing.assert_array_equal(np.tril(a), lower)
+    np.testing.assert_array_equal(a, a.T)
+
+
+def test_maximin_margin_is_the_worst_relative_margin_over_the_best_baseline():
+    from analytics._reco_tune import best_per_metric, maximin_margin
+    from analytics.evaluation import METRICS
+
+    a = dict(zip(METRICS, [0.30, 0.10, 0.20, 0.40, 0.70], strict=True))
+    b = dict(zip(METRICS, [0.20, 0.12, 0.25, 0.30, 0.60], strict=True))
+    best = best_per_metric([a, b])
+    assert best == dict(zip(METRICS, [0.30, 0.12, 0.25, 0.40, 0.70], strict=True))
+    # 10 % above every best value, except recall: 0.126 / 0.12 - 1 = +5 %.
+    project = {m: v * 1.1 for m, v in best.items()} | {"recall_at_5": 0.126}
+    assert maximin_margin(project, best) == pytest.approx(0.05)
+    # Losing any one metric makes the objective negative.
+    assert maximin_margin(project | {"hit_rate_at_5": 0.63}, best) < 0

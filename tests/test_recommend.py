@@ -87,10 +87,12 @@ def test_every_customer_gets_five_contract_rows(tables):
 def test_reasons_name_products_the_customer_bought(tables):
     lines, out = tables
     bought = lines.groupby("customer_id")["description"].apply(set)
+    # The main list may carry no co-purchase at all (w_cf = 0 won on validation);
+    # the discover list lives on it.
     for name in ("recommendations", "discover_recommendations"):
         table = out[name]
         cf = table[table["reason"].str.startswith("often bought with ")]
-        assert len(cf) > 0
+        assert len(cf) > 0 or name == "recommendations"
         for row in cf.itertuples():
             named = row.reason.removeprefix("often bought with ")
             assert named in bought[row.customer_id]
@@ -151,3 +153,40 @@ def test_a_one_order_customer_is_offered_their_product_then_its_partner(tables):
     assert main["stock_code"].iloc[0] == "10A"
     assert main["reason"].iloc[0].startswith("you bought this ")
     assert "10B" in set(main["stock_code"])
+
+
+def test_a_pinned_surest_reorder_stays_in_the_top_five():
+    from analytics._reco_blend import ALL_ITEMS_PARAMS
+
+    # Customer 7 bought 10A in all 4 orders and 12 other products once each; a
+    # co-purchase/trend-heavy blend pushes 10A out of the top five unless pinned.
+    baskets = [
+        (
+            i,
+            7,
+            10 * i,
+            ["10A", f"{3 * i}X", f"{3 * i + 1}X", f"{3 * i + 2}X"],
+            "United Kingdom",
+        )
+        for i in range(1, 5)
+    ]
+    baskets += [
+        (
+            100 + c,
+            200 + c,
+            5 + c,
+            ["0X", "1X", "2X", "20C", "20D", "3X"],
+            "United Kingdom",
+        )
+        for c in range(30)
+    ]
+    p = purchases_from_lines(_lines(baskets), AS_OF)
+    row = np.flatnonzero(p.customer_ids == 7)
+    col = list(p.stock_codes).index("10A")
+    loose = ALL_ITEMS_PARAMS.with_(w_own=0.05, w_trend=1.0, own_pin_share=None)
+    scores = ShopperRecommender(loose).fit(p).score(row)[0]
+    assert col not in np.argsort(-scores, kind="stable")[:5]
+    for share, kept in ((0.5, True), (1.1, False)):
+        model = ShopperRecommender(loose.with_(own_pin_share=share)).fit(p)
+        top = np.argsort(-model.score(row)[0], kind="stable")[:5]
+        assert (col in top) == kept
