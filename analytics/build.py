@@ -71,38 +71,37 @@ class _Stages:
 _EVALUATION_LINES: pd.DataFrame | None = None
 
 
-def _evaluate_in_worker(
-    threads: int | None = None,
-) -> tuple[pd.DataFrame | None, float]:
+def _evaluate_in_worker(threads: int) -> tuple[pd.DataFrame | None, float, float]:
+    """The evaluation table, its seconds, and the peak RSS (MB) of this process."""
     start = time.perf_counter()
     with threadpool_limits(limits=threads):
         table = evaluate_for_bundle(_EVALUATION_LINES)
-    return table, round(time.perf_counter() - start, 3)
+    return table, round(time.perf_counter() - start, 3), round(_peak_rss_mb(), 1)
 
 
 class _BackgroundEvaluation:
     """The bundle's recommender evaluation, run in a forked worker process.
 
     It needs only the cleaned lines, so it runs on the second core while this process
-    segments customers and builds the recommendations (about 5 s saved on Online
-    Retail). Forking shares ``lines`` copy-on-write instead of pickling them; where
-    fork is unavailable it runs in this process when its result is asked for.
+    segments customers and builds the recommendations. Forking shares ``lines``
+    copy-on-write instead of pickling them; where fork is unavailable it runs in this
+    process when its result is asked for. Either way with one BLAS thread, so the
+    table is the same (float sums in another order can swap near-equal scores).
     """
 
     def __init__(self, lines: pd.DataFrame, log):
         global _EVALUATION_LINES
         self.seconds = 0.0
+        self.peak_rss_mb = 0.0
         self._lines = lines
         self._future = None
         self.forked = "fork" in multiprocessing.get_all_start_methods()
-        if self.forked and "fork" in multiprocessing.get_all_start_methods():
+        if self.forked:
             _EVALUATION_LINES = lines
             executor = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("fork")
             )
             try:
-                # One BLAS/OpenMP thread on each side: with two busy processes on two
-                # cores, more threads only spin and wait for each other.
                 self._future = executor.submit(_evaluate_in_worker, 1)
             finally:
                 executor.shutdown(wait=False)
@@ -110,16 +109,15 @@ class _BackgroundEvaluation:
             log("[evaluation] started in a worker process")
 
     def result(self) -> pd.DataFrame | None:
-        if self._future is None:
-            global _EVALUATION_LINES
-            _EVALUATION_LINES = self._lines
-            try:
-                # One thread here too: the same table with or without fork.
-                table, self.seconds = _evaluate_in_worker(1)
-            finally:
-                _EVALUATION_LINES = None
-        else:
-            table, self.seconds = self._future.result()
+        global _EVALUATION_LINES
+        if self._future is not None:
+            table, self.seconds, self.peak_rss_mb = self._future.result()
+            return table
+        _EVALUATION_LINES = self._lines
+        try:
+            table, self.seconds, self.peak_rss_mb = _evaluate_in_worker(1)
+        finally:
+            _EVALUATION_LINES = None
         return table
 
 
@@ -228,6 +226,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         )
     evaluation = stages.run("evaluation (wait)", evaluation_job.result)
     stages.seconds["evaluation (worker)"] = evaluation_job.seconds
+    stages.peak_rss_mb["evaluation (worker)"] = evaluation_job.peak_rss_mb
     if evaluation is not None:
         tables["evaluation"] = evaluation
 
