@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,8 +82,12 @@ def _out(ident, prop):
     return {"id": ident, "property": prop}
 
 
-def session(data, steps: int):
-    """(callback name, request body) for a scripted sequence of filter changes."""
+def session(data, steps: int, offset: int = 0):
+    """(callback name, request body) for a scripted sequence of filter changes.
+
+    ``offset`` moves every window's start by that many days: a session of filters
+    the server has not seen yet (for the memory soak).
+    """
     first, last = data.date_bounds()
     windows = [
         (None, None),
@@ -112,6 +117,9 @@ def session(data, steps: int):
     for i in range(steps):
         (start, end), (regions, countries) = next(combos)
         start, end = start or first, end or last
+        if offset:
+            moved = date.fromisoformat(str(start)[:10]) + timedelta(days=offset)
+            start = moved.isoformat()
         f = [
             _in(DATES, "start_date", start),
             _in(DATES, "end_date", end),
@@ -250,6 +258,9 @@ def main() -> None:
         "--bundle", type=Path, help="bundle folder (default: two files)"
     )
     parser.add_argument("--steps", type=int, default=42)
+    parser.add_argument(
+        "--soak", type=int, default=10, help="extra sessions to check memory stays flat"
+    )
     args = parser.parse_args()
     bundle = args.bundle or two_file_bundle()
 
@@ -268,9 +279,28 @@ def main() -> None:
         f"app built and bundle read in {time.perf_counter() - started:.2f} s "
         "(once per bundle version)"
     )
+    print(f"server RSS after loading the bundle: {rss_mb():.0f} MB")
     requests = list(session(data_access, args.steps))
     report("first pass (every filter new: computed)", run(client, requests))
+    print(f"server RSS: {rss_mb():.0f} MB")
     report("second pass (same session again: cached)", run(client, requests))
+    print(f"server RSS: {rss_mb():.0f} MB")
+    # Memory must stay flat however long the server runs: many more new filters.
+    for extra in range(args.soak):
+        run(client, list(session(data_access, args.steps, offset=extra + 1)))
+    if args.soak:
+        print(
+            f"server RSS after {args.soak} more sessions of new filters: "
+            f"{rss_mb():.0f} MB"
+        )
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process (the server), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 if __name__ == "__main__":
