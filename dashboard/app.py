@@ -39,6 +39,8 @@ def create_app(config: Config | None = None) -> Dash:
         __name__,
         title="Shopper Spectrum",
         assets_folder=str(ASSETS),
+        # Loaded lazily by dcc.Graph via assets/00-plotly-loader.js, not up front.
+        assets_ignore=r"^00-plotly-custom\.min\.js$",
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
