@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.contract import TABLES
 from analytics.regions import region_of
 
 
@@ -21,18 +22,7 @@ def invoices_table(lines: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     table["region"] = region_of(table["country"])
     table = table.sort_values(["invoice_date", "invoice"], kind="stable")
-    return table[
-        [
-            "invoice",
-            "customer_id",
-            "invoice_date",
-            "country",
-            "region",
-            "revenue",
-            "units",
-            "lines",
-        ]
-    ].reset_index(drop=True)
+    return table[TABLES["invoices"]].reset_index(drop=True)
 
 
 def daily_country_table(invoices: pd.DataFrame) -> pd.DataFrame:
@@ -50,18 +40,7 @@ def daily_country_table(invoices: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     table["region"] = region_of(table["country"])
-    return table[
-        [
-            "date",
-            "country",
-            "region",
-            "revenue",
-            "orders",
-            "units",
-            "customers",
-            "lines",
-        ]
-    ]
+    return table[TABLES["daily_country"]]
 
 
 def product_daily_table(lines: pd.DataFrame) -> pd.DataFrame:
