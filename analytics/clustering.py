@@ -14,6 +14,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from analytics.errors import InputError
 from analytics.segmentation import FEATURES, SegmentModel, name_clusters
 
 # Silhouette is O(n²); DBSCAN and Ward need the pairwise structure too. Above this many
@@ -137,7 +138,7 @@ def _centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.vstack([x[labels == i].mean(axis=0) for i in ids])
 
 
-def compare_models(x, k, seed, sample, distances, kmeans):
+def compare_models(x, k, sample, distances, kmeans):
     """KMeans (already fitted), DBSCAN and Agglomerative (Ward) on the same features.
 
     DBSCAN and Ward are fitted on the customers ``sample``; every model is scored on
@@ -220,8 +221,6 @@ def segment_customers(
 ) -> SegmentationResult:
     """Scale, scan KMeans k = 2…10, compare models, name segments, project with PCA."""
     if len(rfm) < max(k, 3) + 1:
-        from analytics.errors import InputError
-
         raise InputError(
             f"segmentation needs more than {max(k, 3)} customers after cleaning; "
             f"found {len(rfm)}"
@@ -232,7 +231,7 @@ def segment_customers(
     distances = _distances(x[sample])
     scan = kmeans_scan(x, seed, sample, distances)
     kmeans = _kmeans(k, seed).fit(x)
-    comparison, centroids = compare_models(x, k, seed, sample, distances, kmeans)
+    comparison, centroids = compare_models(x, k, sample, distances, kmeans)
     del distances
     chosen, reason = choose_model(comparison, k)
     comparison["chosen"] = comparison["model"] == chosen

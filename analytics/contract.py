@@ -31,6 +31,16 @@ LINE_COLUMNS = [
     "revenue",  # float64 = quantity * unit_price
 ]
 
+# Both personalised lists (top 5 and "discover") share one layout.
+_RECOMMENDATION_COLUMNS = [
+    "customer_id",
+    "rank",
+    "stock_code",
+    "description",
+    "score",
+    "reason",
+]
+
 TABLES: dict[str, list[str]] = {
     # One row per customer: RFM, segment and PCA coordinates (fixed contract).
     "customers": [
@@ -131,23 +141,9 @@ TABLES: dict[str, list[str]] = {
         "monetary_median",
     ],
     # Recommendations (issue 3; fixed contract).
-    "recommendations": [
-        "customer_id",
-        "rank",
-        "stock_code",
-        "description",
-        "score",
-        "reason",
-    ],
+    "recommendations": _RECOMMENDATION_COLUMNS,
     # Optional second list: products the customer has never bought ("discover").
-    "discover_recommendations": [
-        "customer_id",
-        "rank",
-        "stock_code",
-        "description",
-        "score",
-        "reason",
-    ],
+    "discover_recommendations": _RECOMMENDATION_COLUMNS,
     "similar_products": ["stock_code", "rank", "similar_stock_code", "score", "method"],
     # Offline evaluation on a time split: one row per task x method x metric set.
     "evaluation": [
