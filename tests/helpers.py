@@ -76,3 +76,18 @@ def write_csv(
         )
     frame.to_csv(path, index=False, encoding=encoding)
     return path
+
+
+def purchase_line(invoice, customer: int, code: str, day: int) -> dict:
+    """One cleaned line (contract LINE_COLUMNS): one unit at £1, day 0 = 2011-01-01."""
+    return {
+        "invoice": str(invoice),
+        "stock_code": code,
+        "description": f"PRODUCT {code}",
+        "quantity": 1,
+        "invoice_date": pd.Timestamp("2011-01-01") + pd.Timedelta(days=day),
+        "unit_price": 1.0,
+        "customer_id": customer,
+        "country": "United Kingdom",
+        "revenue": 1.0,
+    }

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from helpers import ONLINE_RETAIL, requires_shared_data
+from helpers import ONLINE_RETAIL, purchase_line, requires_shared_data
 
 from analytics.contract import TABLES
 from analytics.errors import InputError
@@ -67,20 +67,6 @@ def test_top_k_orders_best_first_and_excludes():
     assert list(top_k(scores, 2, exclude)[0]) == [3, 2]
 
 
-def _line(invoice, customer, code, day):
-    return {
-        "invoice": str(invoice),
-        "stock_code": code,
-        "description": f"PRODUCT {code}",
-        "quantity": 1,
-        "invoice_date": pd.Timestamp("2011-01-01") + pd.Timedelta(days=day),
-        "unit_price": 1.0,
-        "customer_id": customer,
-        "country": "United Kingdom",
-        "revenue": 1.0,
-    }
-
-
 def _shop(customers=60, seed=0):
     """Pairs of products bought together; customers keep reordering their pair."""
     rng = np.random.default_rng(seed)
@@ -91,7 +77,7 @@ def _shop(customers=60, seed=0):
             invoice += 1
             for code in (f"{pair}A", f"{pair}B", f"9{rng.integers(0, 9)}Z"):
                 if rng.random() < 0.8:
-                    rows.append(_line(invoice, 100 + c, code, int(day)))
+                    rows.append(purchase_line(invoice, 100 + c, code, int(day)))
     return pd.DataFrame(rows)
 
 
@@ -160,7 +146,7 @@ def test_baselines_rank_what_they_promise():
 
     rows = [(1, 1, "A", 0), (2, 1, "A", 5), (2, 1, "B", 5), (3, 2, "A", 1)]
     rows += [(4, 2, "B", 2), (5, 3, "A", 3), (5, 3, "B", 3), (6, 4, "C", 4)]
-    lines = pd.DataFrame([_line(i, c, code, d) for i, c, code, d in rows])
+    lines = pd.DataFrame([purchase_line(i, c, code, d) for i, c, code, d in rows])
     p = purchases_from_lines(lines)
     everyone = np.arange(p.shape[0])
     codes = list(p.stock_codes)

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from helpers import purchase_line
 
 from analytics import similarity
 from analytics._reco_data import purchases_from_lines
@@ -79,19 +80,7 @@ def _lines(baskets):
     rows = []
     for invoice, (customer, day, codes) in baskets.items():
         for code in codes:
-            rows.append(
-                {
-                    "invoice": str(invoice),
-                    "stock_code": code,
-                    "description": f"PRODUCT {code}",
-                    "quantity": 1,
-                    "invoice_date": pd.Timestamp("2011-01-01") + pd.Timedelta(days=day),
-                    "unit_price": 1.0,
-                    "customer_id": customer,
-                    "country": "United Kingdom",
-                    "revenue": 1.0,
-                }
-            )
+            rows.append(purchase_line(invoice, customer, code, day))
     return pd.DataFrame(rows)
 
 
