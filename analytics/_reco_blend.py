@@ -119,6 +119,24 @@ NEW_ITEMS_PARAMS = BlendParams(
 PIN_RANK = 5
 
 
+def copurchase_weights(purchases: Purchases, params: BlendParams):
+    """Item-item co-purchase weights: EASE with ``params.ease_lambda`` up to
+    :data:`~analytics.recommenders.EASE_MAX_PRODUCTS` products, sparse cosine top
+    ``params.knn_neighbours`` above."""
+    from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights
+    from analytics.similarity import cosine_top_k
+
+    x = purchases.binary
+    if x.shape[1] <= EASE_MAX_PRODUCTS:
+        return ease_weights(x, params.ease_lambda)
+    nbr, score, _ = cosine_top_k(x, params.knn_neighbours, min_support=2)
+    rows = np.repeat(np.arange(x.shape[1]), nbr.shape[1])
+    ok = nbr.ravel() >= 0
+    return sp.csr_matrix(
+        (score.ravel()[ok], (rows[ok], nbr.ravel()[ok])), shape=(x.shape[1],) * 2
+    )
+
+
 def _fade(days: np.ndarray, half_life: float) -> np.ndarray:
     return np.exp2(-days / max(half_life, 1e-6)).astype(np.float32)
 
@@ -151,8 +169,6 @@ class ShopperRecommender:
     def fit(self, purchases: Purchases, cf_weights=None) -> ShopperRecommender:
         """Learn from ``purchases``; ``cf_weights`` reuses item-item weights already
         computed on the same history with the same ``ease_lambda`` (tuning)."""
-        from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights
-
         p, prm = purchases, self.params
         self.purchases_ = p
         faded = p.days_since.copy()
@@ -169,6 +185,7 @@ class ShopperRecommender:
             shape=(len(countries), len(p.country)),
         )
         self.country_trend_ = np.asarray((member @ faded).todense(), dtype=np.float32)
+        self.country_local_ = _row_max_scaled(self.country_trend_)
         first = p.first_days.copy()
         first.data = _fade(first.data - 1.0, prm.adopt_half_life)
         self.adoption_ = np.asarray(first.sum(axis=0)).ravel().astype(np.float32)
@@ -176,21 +193,10 @@ class ShopperRecommender:
         self.alive_ = np.where(
             p.item_last_days <= prm.stale_days, 1.0, prm.stale_factor
         ).astype(np.float32)
-        x = p.binary
         if cf_weights is not None:
             self.cf_weights_ = cf_weights
-        elif prm.w_cf > 0 and x.shape[1] <= EASE_MAX_PRODUCTS:
-            self.cf_weights_ = ease_weights(x, prm.ease_lambda)
         elif prm.w_cf > 0:
-            from analytics.similarity import cosine_top_k
-
-            nbr, score, _ = cosine_top_k(x, prm.knn_neighbours, min_support=2)
-            rows = np.repeat(np.arange(x.shape[1]), nbr.shape[1])
-            ok = nbr.ravel() >= 0
-            self.cf_weights_ = sp.csr_matrix(
-                (score.ravel()[ok], (rows[ok], nbr.ravel()[ok])),
-                shape=(x.shape[1],) * 2,
-            )
+            self.cf_weights_ = copurchase_weights(p, prm)
         else:
             self.cf_weights_ = None
         return self
@@ -200,47 +206,64 @@ class ShopperRecommender:
         ``pin``: the column kept in the top :data:`PIN_RANK` per row (-1: none)."""
         p, prm = self.purchases_, self.params
         rows = np.asarray(rows)
-        days = p.days_since[rows]
-        orders = p.orders[rows].toarray()
-        share = orders / np.maximum(p.customer_orders[rows], 1)[:, None]
-        recency = days.toarray()
-        own = np.where(
-            orders > 0,
-            share**prm.own_share_power * _fade(recency - 1.0, prm.own_half_life),
-            0.0,
-        ).astype(np.float32)
+        days, counts = p.days_since[rows], p.orders[rows]
+        # ``days`` and ``counts`` come from the same (customer, product) pairs, so
+        # their sparse structures are identical: the own signal is computed on the
+        # purchases only, then laid out densely.
+        starts, ends = counts.indptr[:-1], counts.indptr[1:]
+        row_of = np.repeat(np.arange(len(rows)), ends - starts)
+        share = counts.data / np.maximum(p.customer_orders[rows], 1)[row_of]
+        own = share**prm.own_share_power * _fade(days.data - 1.0, prm.own_half_life)
+        top = np.zeros(len(rows), np.float64)
+        has = ends > starts
+        top[has] = np.maximum.reduceat(own, starts[has])
+        # Habits of customers with many orders are surer: their own products weigh
+        # 1 + boost · ln(orders) times more (1 for a one-order customer).
+        boost = 1.0 + prm.own_orders_boost * np.log(
+            np.maximum(p.customer_orders[rows], 1)
+        )
+        scale = np.divide(boost, top, out=np.zeros_like(top), where=top > 0)
+        own = sp.csr_matrix(
+            ((own * scale[row_of]).astype(np.float32), counts.indices, counts.indptr),
+            shape=counts.shape,
+        ).toarray()
         if self.cf_weights_ is not None:
             xd = days.copy()
             xd.data = _fade(xd.data - 1.0, prm.cf_half_life)
             if prm.cf_orders_power:
-                xd = xd.multiply(p.orders[rows].power(prm.cf_orders_power)).tocsr()
+                xd = xd.multiply(counts.power(prm.cf_orders_power)).tocsr()
             cf = xd @ self.cf_weights_
             cf = cf.toarray() if sp.issparse(cf) else np.asarray(cf)
             cf = np.maximum(cf.astype(np.float32), 0.0)
         else:
             cf = np.zeros_like(own)
         glob = self.trend_ / max(float(self.trend_.max()), 1e-9)
-        local = _row_max_scaled(self.country_trend_[self.country_row_[rows]])
+        local = self.country_local_[self.country_row_[rows]]
         trend = (1 - prm.country_share) * glob[None, :] + prm.country_share * local
-        # Habits of customers with many orders are surer: their own products weigh
-        # 1 + boost · ln(orders) times more (1 for a one-order customer).
-        boost = 1.0 + prm.own_orders_boost * np.log(
-            np.maximum(p.customer_orders[rows], 1)
-        )
-        # The customer's surest reorder (most orders, then most recent; recency is
-        # < 1e4 days, so it only breaks ties; see ``own_pin_share``).
-        pin_col = np.argmax(orders - np.where(orders > 0, recency / 1e5, 0.0), axis=1)
-        pin_orders = orders[np.arange(len(rows)), pin_col]
-        pin_share = share[np.arange(len(rows)), pin_col]
-        threshold = np.inf if prm.own_pin_share is None else prm.own_pin_share
-        pinned = (prm.w_own > 0) & (pin_orders >= 2) & (pin_share >= threshold)
         return {
-            "pin": np.where(pinned, pin_col, -1),
-            "own": _row_max_scaled(own) * boost[:, None].astype(np.float32),
+            "pin": self._pins(rows, counts, days),
+            "own": own,
             "cf": _row_max_scaled(cf),
             "trend": trend.astype(np.float32),
             "adopt": np.broadcast_to(self.adoption_, own.shape),
         }
+
+    def _pins(self, rows, counts: sp.csr_matrix, days: sp.csr_matrix) -> np.ndarray:
+        """Per row, the column kept in the top :data:`PIN_RANK` (-1: none): the
+        customer's surest reorder (most orders, then most recent) when it was in
+        at least ``own_pin_share`` of their orders and in two or more."""
+        prm = self.params
+        n = counts.shape[0]
+        if prm.own_pin_share is None or prm.w_own <= 0:
+            return np.full(n, -1)
+        orders, recency = counts.toarray(), days.toarray()
+        # Recency is < 1e4 days, so it only breaks ties between order counts.
+        pin_col = np.argmax(orders - np.where(orders > 0, recency / 1e5, 0.0), axis=1)
+        pin_orders = orders[np.arange(n), pin_col]
+        total = self.purchases_.customer_orders[rows]
+        pin_share = pin_orders / np.maximum(total, 1)
+        pinned = (pin_orders >= 2) & (pin_share >= prm.own_pin_share)
+        return np.where(pinned, pin_col, -1)
 
     def combine(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         prm = self.params
