@@ -178,28 +178,39 @@ def tune_baselines(
 
 def validation_table(
     splits: list[tuple[pd.DataFrame, pd.Timestamp, int]],
-    params: dict[str, BlendParams],
+    projects: dict[str, list],
 ) -> pd.DataFrame:
     """Metrics averaged over the validation splits: every baseline and the project's
-    recommender (``params`` per task), with the project's relative margin over the
-    best baseline per metric (``method == "margin"``) and its maximin objective."""
-    prepared = [time_split(lines, cutoff, horizon) for lines, cutoff, horizon in splits]
+    candidates (``projects``: per task, functions returning a fresh model; the first
+    is the project's recommender, the others are shown for comparison), with the
+    project's relative margin over the best baseline per metric (``method ==
+    "margin"``) and its maximin objective."""
+    from analytics._reco_rank import History
+    from analytics.evaluation import _SharedFits
+
+    results: dict[tuple[str, str], list[dict]] = {}
+    for lines, cutoff, horizon in splits:
+        train, truth = time_split(lines, cutoff, horizon)
+        history = History(lines[lines["invoice_date"] < train.as_of], train)
+        shared = _SharedFits(train, history)
+        for task, makers in projects.items():
+            for model in baselines(task) + [make() for make in makers]:
+                result = score_task(shared.fit(model), train, truth, task)
+                results.setdefault((task, model.name), []).append(result)
     rows = []
-    for task, prm in params.items():
-        results: dict[str, list[dict]] = {}
-        for train, truth in prepared:
-            models = baselines(task) + [ShopperRecommender(prm, name="shopper")]
-            for model in models:
-                result = score_task(model.fit(train), train, truth, task)
-                results.setdefault(model.name, []).append(result)
-        means = {name: _mean(r) for name, r in results.items()}
-        project = means.pop("shopper")
+    for task, makers in projects.items():
+        names = [m.name for m in baselines(task)]
+        means = {name: _mean(results[(task, name)]) for name in names}
         best = best_per_metric(list(means.values()))
+        for make in makers:
+            name = make().name
+            means[name] = _mean(results[(task, name)])
+        project = means[makers[0]().name]
         margin = {m: project[m] / best[m] - 1.0 for m in METRICS}
-        for name, mean in [*means.items(), ("shopper (project)", project)]:
-            rows.append({"task": task, "method": name, **mean})
-        objective_ = maximin_margin(project, best)
-        rows.append(
-            {"task": task, "method": "margin", **margin, "objective": objective_}
-        )
+        for name, mean in means.items():
+            rows.append(
+                {"task": task, "method": name, **mean,
+                 "objective": maximin_margin(mean, best)}
+            )  # fmt: skip
+        rows.append({"task": task, "method": "margin", **margin})
     return pd.DataFrame(rows)

@@ -27,16 +27,9 @@ import scipy.sparse as sp
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
 from analytics._reco_data import Purchases, purchases_from_lines
+from analytics._reco_rank import History, LearnedRanker
 from analytics.errors import InputError
-from analytics.recommenders import (
-    EASE,
-    EASE_MAX_PRODUCTS,
-    ItemKNN,
-    baselines,
-    ease_weights,
-    gram_matrix,
-    knn_similarity,
-)
+from analytics.recommenders import EASE, ItemKNN, baselines, knn_similarity
 
 TASKS = ("all items", "new items")
 METRICS = ["precision_at_5", "recall_at_5", "map_at_5", "ndcg_at_5", "hit_rate_at_5"]
@@ -180,42 +173,35 @@ def score_task(model, train: Purchases, truth: dict, task: str, k: int = 5) -> d
     return out
 
 
-def project_models() -> dict[str, ShopperRecommender]:
+def project_models() -> dict[str, LearnedRanker]:
     """The project's recommender per task (the bundle serves these same models)."""
     return {
-        "all items": ShopperRecommender(ALL_ITEMS_PARAMS, name="shopper (project)"),
-        "new items": ShopperRecommender(NEW_ITEMS_PARAMS, name="shopper (project)"),
+        "all items": LearnedRanker("all items", ALL_ITEMS_PARAMS),
+        "new items": LearnedRanker("new items", NEW_ITEMS_PARAMS),
     }
 
 
 class _SharedFits:
     """Fits recommenders on one training history, computing each expensive
-    ingredient once: the Gram matrix, EASE weights per λ (the EASE baselines of
-    both tasks and the project's co-purchase weights when their λ agree) and the
-    cosine similarity of the item-kNN variants. Results equal separate fits."""
+    ingredient once (through :class:`~analytics._reco_rank.History`): the Gram
+    matrix, EASE weights per λ (the EASE baselines of both tasks and the project's
+    co-purchase weights when their λ agree), the histories at the rankers' inner
+    cuts and the cosine similarity of the item-kNN variants. Results equal
+    separate fits."""
 
-    def __init__(self, train: Purchases):
-        self.train = train
-        self._gram = None
-        self._ease: dict[float, np.ndarray] = {}
+    def __init__(self, train: Purchases, history: History):
+        self.train, self.history = train, history
         self._knn = None
 
-    def ease(self, lam: float) -> np.ndarray:
-        if lam not in self._ease:
-            if self._gram is None:
-                self._gram = gram_matrix(self.train.binary)
-            self._ease[lam] = ease_weights(self.train.binary, lam, self._gram)
-        return self._ease[lam]
-
     def fit(self, model):
-        train = self.train
+        train, history = self.train, self.history
+        if isinstance(model, LearnedRanker):
+            return model.fit(train, history)
         if isinstance(model, ShopperRecommender):
-            prm = model.params
-            dense_ok = train.shape[1] <= EASE_MAX_PRODUCTS
-            weights = self.ease(prm.ease_lambda) if prm.w_cf > 0 and dense_ok else None
+            weights = history.cf_weights(train.as_of, model.params)
             return model.fit(train, cf_weights=weights)
         if isinstance(model, EASE):
-            return model.fit(train, weights=self.ease(model.lam))
+            return model.fit(train, weights=history.ease(train.as_of, model.lam))
         if isinstance(model, ItemKNN):
             if self._knn is None:
                 self._knn = knn_similarity(train)
@@ -255,15 +241,19 @@ def evaluate_recommenders(
     del seed  # deterministic: ties are broken by product order
     train, truth = time_split(lines, cutoff, horizon_days)
     rows = []
-    fitted, shared = {}, _SharedFits(train)
+    history = History(lines[lines["invoice_date"] < train.as_of], train)
+    fitted, shared = {}, _SharedFits(train, history)
     for task in TASKS:
         models = baselines(task) + [project_models()[task]]
         for model in models:
             start = time.perf_counter()
+            # One fit per distinct model (a baseline may serve both tasks; the
+            # project's rankers are per task).
             key = (
                 model.name,
                 getattr(model, "variant", None),
                 getattr(model, "params", None),
+                getattr(model, "task", None),
             )
             if key not in fitted:
                 fitted[key] = shared.fit(model)

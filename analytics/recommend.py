@@ -15,14 +15,17 @@ Reasons always name something true about this customer: their own reorder rhythm
 a product they bought that the recommendation is often bought with, what customers
 in their country are buying lately, or what many customers started buying lately.
 
-Cold start: a customer with one or two orders gets the same blend. In the main list
-their own few products come first (even one earlier order is the best single
-predictor of the next one on the validation splits), then local trends and what is
-being adopted lately (the validated main list gives co-purchase no weight: it cost
-hit rate and recall); the discover list is the co-purchase neighbours of those
-products plus what is being adopted lately. A customer of the customers table
-without any purchase in the history gets what customers in their country bought
-lately. No list is ever shorter than five while the catalogue has five products.
+Both lists come from :class:`~analytics._reco_rank.LearnedRanker` (the blend's
+signals, re-weighted per customer and product by a classifier trained on the
+history's own last months).
+
+Cold start: a customer with one or two orders goes through the same ranker, whose
+features include their number of orders and tenure, so it learns from the training
+history how much one earlier order says; their candidates are their own few
+products, co-purchase neighbours of those, local trends and what is being adopted
+lately. A customer of the customers table without any purchase in the history gets
+what customers in their country bought lately. No list is ever shorter than five
+while the catalogue has five products.
 """
 
 from __future__ import annotations
@@ -31,27 +34,24 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
+from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
 from analytics._reco_data import Purchases, purchases_from_lines
+from analytics._reco_rank import RANK_PARAMS, History, LearnedRanker, batches
 from analytics.evaluation import top_k
 from analytics.similarity import similar_products_table
 
 K = 5
-# Customers scored at once: a batch × products float32 block stays ≤ ~16 MB however
-# many products there are.
-_BATCH_CELLS = 1 << 22
-
-
-def _batch(products: int) -> int:
-    return max(16, _BATCH_CELLS // max(products, 1))
 
 
 def _reorder_reason(orders: float, first: float, last: float) -> str:
     """``first``/``last``: days (+ 1) since the customer first/last bought it."""
+    span = round(first - last)
+    if orders >= 2 and span < 7:  # a busy few days is no rhythm to speak of
+        days = "day" if span == 0 else f"{span + 1} days"
+        return f"you ordered this {int(orders)} times in {days}"
     if orders >= 2:
-        every = round((first - last) / (orders - 1))
-        rhythm = "every day" if every <= 1 else f"every ~{every} days"
-        return f"you reorder this {rhythm} ({int(orders)} orders)"
+        every = round(span / (orders - 1))
+        return f"you reorder this every ~{every} days ({int(orders)} orders)"
     ago = max(0, round(last - 1))
     when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days ago")
     return f"you bought this {when}"
@@ -79,25 +79,28 @@ def _cf_sources(model, rows, best) -> np.ndarray:
 
 
 def recommend_for_rows(
-    model: ShopperRecommender,
+    model: LearnedRanker,
     rows: np.ndarray,
     exclude_own: bool,
     country_names: np.ndarray,
 ) -> pd.DataFrame:
-    """Top-:data:`K` rows with scores, kinds and reasons for these customer rows."""
+    """Top-:data:`K` rows with scores, kinds and reasons for these customer rows.
+
+    A reason names the strongest of the blend's signals for the product (each on
+    its 0–1 scale): the customer's own habit, the product of theirs it is most
+    often bought with, what is being adopted lately or the local trend.
+    """
     p = model.purchases_
-    parts = model.components(rows)
-    scores = model.combine(parts)
+    scores, parts = model.score_with_parts(rows)
     best = top_k(scores, K, p.orders[rows] if exclude_own else None)
     r = np.arange(len(rows))[:, None]
     own = np.asarray(p.orders[rows][r, best].todense())
     first = np.asarray(p.first_days[rows][r, best].todense())
     last = np.asarray(p.days_since[rows][r, best].todense())
-    source = _cf_sources(model, rows, best)
-    prm = model.params
-    cf_part = prm.w_cf * parts["cf"][r, best]
-    trend_part = prm.w_trend * parts["trend"][r, best]
-    adopt_part = prm.w_adopt * parts["adopt"][r, best]
+    source = _cf_sources(model.blend_, rows, best)
+    cf_part = parts["cf"][r, best]
+    trend_part = parts["trend"][r, best]
+    adopt_part = parts["adopt"][r, best]
     reasons = np.empty(best.shape, dtype=object)
     for i in range(best.shape[0]):
         country = country_names[i]
@@ -107,8 +110,8 @@ def recommend_for_rows(
             elif source[i, j] >= 0 and cf_part[i, j] >= 0.5 * max(
                 trend_part[i, j], adopt_part[i, j]
             ):
-                # Named even when it is only half the trend's weight: a product the
-                # customer knows is the more useful thing to say.
+                # Named even when it is only half the trend's strength: a product
+                # the customer knows is the more useful thing to say.
                 reasons[i, j] = f"often bought with {p.descriptions[source[i, j]]}"
             elif adopt_part[i, j] > trend_part[i, j]:
                 reasons[i, j] = "many customers started buying this lately"
@@ -136,9 +139,7 @@ def recommend_for_rows(
 def _recommend_all(model, exclude_own: bool) -> pd.DataFrame:
     p = model.purchases_
     frames = []
-    size = _batch(p.shape[1])
-    for start in range(0, p.shape[0], size):
-        rows = np.arange(start, min(start + size, p.shape[0]))
+    for rows in batches(p.shape[0], p.shape[1]):
         frames.append(recommend_for_rows(model, rows, exclude_own, p.country[rows]))
     table = pd.concat(frames, ignore_index=True)
     for column in ("stock_code", "description", "reason", "kind", "reason_stock_code"):
@@ -149,6 +150,7 @@ def _recommend_all(model, exclude_own: bool) -> pd.DataFrame:
 
 def _unknown_customers(customers, p: Purchases, model) -> pd.DataFrame:
     """Customers of the customers table without purchases in ``p``: local trends."""
+    model = model.blend_
     ids = customers["customer_id"].to_numpy("int64")
     unknown = customers[p.rows_of(ids) < 0]
     frames = []
@@ -205,13 +207,10 @@ def build_recommendation_tables(
     """
     del seed
     purchases = purchases_from_lines(lines, as_of)
-    main = ShopperRecommender(ALL_ITEMS_PARAMS).fit(purchases)
-    shared = (
-        main.cf_weights_
-        if NEW_ITEMS_PARAMS.ease_lambda == ALL_ITEMS_PARAMS.ease_lambda
-        else None
-    )
-    discover = ShopperRecommender(NEW_ITEMS_PARAMS).fit(purchases, cf_weights=shared)
+    history = History(lines[lines["invoice_date"] < as_of], purchases)
+    main = LearnedRanker("all items", ALL_ITEMS_PARAMS).fit(purchases, history)
+    discover = LearnedRanker("new items", NEW_ITEMS_PARAMS).fit(purchases, history)
+    del history  # the inner histories and their weights are no longer needed
     tables = {}
     for name, model, exclude in (
         ("recommendations", main, False),
@@ -233,5 +232,6 @@ def recommendation_parameters() -> dict:
     return {
         "all_items": ALL_ITEMS_PARAMS.to_dict(),
         "new_items": NEW_ITEMS_PARAMS.to_dict(),
+        "ranker": RANK_PARAMS.to_dict(),
         "list_length": K,
     }

@@ -166,21 +166,43 @@ def test_baselines_rank_what_they_promise():
 
 def test_shared_fits_score_exactly_like_separate_fits():
     from analytics._reco_data import purchases_from_lines
+    from analytics._reco_rank import History, LearnedRanker
     from analytics.evaluation import TASKS, _SharedFits, project_models
     from analytics.recommenders import baselines
 
-    p = purchases_from_lines(_shop(), pd.Timestamp("2011-03-01"))
+    lines = _shop()
+    p = purchases_from_lines(lines, pd.Timestamp("2011-03-01"))
     rows = np.arange(p.shape[0])
-    shared = _SharedFits(p)
+    shared = _SharedFits(p, History(lines, p))
     for task in TASKS:
         for model, fresh in zip(
             baselines(task) + [project_models()[task]],
             baselines(task) + [project_models()[task]],
             strict=True,
         ):
+            if isinstance(fresh, LearnedRanker):
+                fresh.fit(p, History(lines, p))
+            else:
+                fresh.fit(p)
             np.testing.assert_array_equal(
-                shared.fit(model).score(rows), fresh.fit(p).score(rows)
+                shared.fit(model).score(rows), fresh.score(rows)
             )
+
+
+def test_each_task_is_scored_with_its_own_project_model():
+    from analytics._reco_rank import History
+    from analytics.evaluation import TASKS, project_models, score_task
+
+    lines, cutoff = _shop(), pd.Timestamp("2011-03-01")
+    table = evaluate_recommenders(lines, cutoff).set_index(["task", "method"])
+    train, truth = time_split(lines, cutoff)
+    history = History(lines[lines["invoice_date"] < cutoff], train)
+    for task in TASKS:
+        model = project_models()[task].fit(train, history)
+        expected = score_task(model, train, truth, task)
+        got = table.loc[(task, "shopper (project)")]
+        for metric in ("precision_at_5", "recall_at_5", "hit_rate_at_5"):
+            assert got[metric] == pytest.approx(expected[metric])
 
 
 def test_ease_weights_match_the_textbook_formula():

@@ -87,8 +87,8 @@ def test_every_customer_gets_five_contract_rows(tables):
 def test_reasons_name_products_the_customer_bought(tables):
     lines, out = tables
     bought = lines.groupby("customer_id")["description"].apply(set)
-    # The main list may carry no co-purchase at all (w_cf = 0 won on validation);
-    # the discover list lives on it.
+    # The main list may carry no co-purchase item (reorders fill it); the discover
+    # list lives on them.
     for name in ("recommendations", "discover_recommendations"):
         table = out[name]
         cf = table[table["reason"].str.startswith("often bought with ")]

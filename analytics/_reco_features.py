@@ -1,0 +1,232 @@
+"""Candidates and features of the learned ranker (:mod:`analytics._reco_rank`).
+
+For each customer, candidates are the blend's best products by each signal: their
+own products (``all items`` only), co-purchase and recent popularity. Every
+candidate gets one row of features: the blend's signals and score, the customer's
+rhythm with the product, the customer's and the product's activity. Everything is
+computed from one :class:`~analytics._reco_data.Purchases` history, so the same
+code makes the training rows (history cut earlier, labels after the cut) and the
+rows scored at the end of the history.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from analytics._reco_blend import ShopperRecommender
+
+FEATURES = [
+    "own",
+    "cf",
+    "trend",
+    "adopt",
+    "global_trend",
+    "local_trend",
+    "orders",
+    "share",
+    "days_last",
+    "days_first",
+    "interval",
+    "overdue",
+    "cust_orders",
+    "cust_items",
+    "cust_days_last",
+    "cust_tenure",
+    "cust_rate",
+    "expected",
+    "item_customers",
+    "item_repeat",
+    "item_age",
+    "item_days_last",
+    "cf_rank",
+    "own_rank",
+    "base",
+    "base_rank",
+]
+# Own products are never candidates for new items: their features would be empty.
+_OWN_ONLY = {
+    "own",
+    "orders",
+    "share",
+    "days_last",
+    "days_first",
+    "interval",
+    "overdue",
+    "expected",
+    "own_rank",
+}
+NEW_ITEMS_FEATURES = [f for f in FEATURES if f not in _OWN_ONLY]
+
+
+def _rank_in_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Rank of each candidate's value ``v`` among its row's candidates (0: best;
+    ties by column). ``r`` must be sorted (as ``np.nonzero`` returns it)."""
+    order = np.lexsort((c, -v, r))
+    ranks = np.empty(len(v), np.float32)
+    ranks[order] = np.arange(len(v)) - np.searchsorted(r, r[order])
+    return ranks
+
+
+def _top_mask(a: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+    """True at each row's ``k`` best (positive, allowed) values."""
+    a = np.where(allowed, a, -np.inf) if allowed is not None else a
+    k = min(k, a.shape[1])
+    mask = np.zeros(a.shape, dtype=bool)
+    if k <= 0:
+        return mask
+    idx = np.argpartition(-a, k - 1, axis=1)[:, :k]
+    np.put_along_axis(mask, idx, True, axis=1)
+    return mask & (a > 0)
+
+
+class CandidateFeatures:
+    """Candidates and their features for customers of one fitted blend.
+
+    Parameters
+    ----------
+    blend : ShopperRecommender
+        Fitted with co-purchase weights (its ``cf`` signal is a feature whatever
+        its weight in the blend).
+    """
+
+    def __init__(self, blend: ShopperRecommender):
+        p = blend.purchases_
+        self.blend = blend
+        x = p.binary
+        buyers = np.asarray(x.sum(axis=0)).ravel()
+        repeat = p.orders.copy()
+        repeat.data = (repeat.data >= 2).astype(np.float32)
+        self.item_customers = np.log1p(buyers).astype(np.float32)
+        self.item_repeat = (
+            np.asarray(repeat.sum(axis=0)).ravel() / np.maximum(buyers, 1)
+        ).astype(np.float32)
+        self.item_age = p.item_first_days.astype(np.float32)
+        self.item_days_last = np.minimum(p.item_last_days, 1e4).astype(np.float32)
+        self.glob = blend.trend_ / max(float(blend.trend_.max()), 1e-9)
+        self.cust_items = np.diff(x.indptr).astype(np.float32)
+        self.cust_days_last = _row_min(p.days_since)
+        self.cust_tenure = _row_max(p.first_days)
+        # Recent popularity (the blend's trend, as in ``components``, mixed with
+        # adoption) is the same for every customer of a country: rank it once per
+        # country rather than once per customer.
+        local = blend.country_trend_
+        top = local.max(axis=1, keepdims=True)
+        local = np.divide(local, top, out=np.zeros_like(local), where=top > 0)
+        share = blend.params.country_share
+        trend = (1 - share) * self.glob[None, :] + share * local
+        self.popular = (0.5 * trend + 0.5 * blend.adoption_) * blend.alive_
+        self._popular_top: dict[int, np.ndarray] = {}
+
+    def _popular_top_k(self, k: int) -> np.ndarray:
+        """The ``k`` most popular products lately, per country (countries × k)."""
+        if k not in self._popular_top:
+            k_ = min(k, self.popular.shape[1])
+            self._popular_top[k] = np.argpartition(-self.popular, k_ - 1, axis=1)[
+                :, :k_
+            ]
+        return self._popular_top[k]
+
+    def candidates(self, rows, task: str, prm):
+        """Candidate mask (rows × products), the blend's signals and the order
+        counts for these customer rows; ``prm``: a ``RankParams``."""
+        blend, p = self.blend, self.blend.purchases_
+        rows = np.asarray(rows)
+        parts = blend.components(rows)
+        orders = p.orders[rows].toarray()
+        owned = orders > 0
+        other = ~owned if task == "new items" else None
+        mask = _top_mask(parts["cf"], prm.cf_candidates, other)
+        popular = self._popular_top_k(prm.trend_candidates)[blend.country_row_[rows]]
+        np.put_along_axis(mask, popular, True, axis=1)
+        if task == "all items":
+            own = p.orders[rows].tocoo()
+            score = parts["own"][own.row, own.col]
+            order = np.lexsort((own.col, -score, own.row))
+            r, c = own.row[order], own.col[order]
+            nth = np.arange(len(r)) - np.searchsorted(r, r)
+            keep = nth < prm.own_candidates
+            mask[r[keep], c[keep]] = True
+        else:
+            mask &= ~owned
+        return mask, parts, orders
+
+    def table(self, rows, task: str, prm):
+        """Features of every candidate of these customer rows.
+
+        Returns
+        -------
+        r, c : ndarray
+            Position in ``rows`` and product column of each candidate.
+        x : ndarray of float32
+            One row of :data:`FEATURES` (:data:`NEW_ITEMS_FEATURES` for new items)
+            per candidate.
+        parts : dict
+            The blend's signals (``rows × products``), for the reasons.
+        base : ndarray
+            The blend's score (``rows × products``).
+        """
+        blend, p = self.blend, self.blend.purchases_
+        mask, parts, orders = self.candidates(rows, task, prm)
+        r, c = np.nonzero(mask)
+        last = np.asarray(p.days_since[rows][r, c]).ravel()
+        first = np.asarray(p.first_days[rows][r, c]).ravel()
+        n = orders[r, c]
+        bought = n > 0
+        interval = np.where(n >= 2, (first - last) / np.maximum(n - 1, 1), np.nan)
+        cust = np.asarray(rows)[r]
+        tenure = self.cust_tenure[cust]
+        local = _local_trend(blend, rows)
+        cols = {
+            "own": parts["own"][r, c],
+            "cf": parts["cf"][r, c],
+            "trend": parts["trend"][r, c],
+            "adopt": parts["adopt"][r, c],
+            "global_trend": self.glob[c],
+            "local_trend": local[r, c],
+            "orders": n,
+            "share": n / np.maximum(p.customer_orders[cust], 1),
+            "days_last": np.where(bought, last, np.nan),
+            "days_first": np.where(bought, first, np.nan),
+            "interval": interval,
+            "overdue": np.where(n >= 2, last / np.maximum(interval, 1.0), np.nan),
+            "cust_orders": p.customer_orders[cust],
+            "cust_items": self.cust_items[cust],
+            "cust_days_last": self.cust_days_last[cust],
+            "cust_tenure": tenure,
+            # Orders per day of the customer's life, and of this product's share.
+            "cust_rate": p.customer_orders[cust] / np.maximum(tenure, 1.0),
+            "expected": n / np.maximum(tenure, 1.0),
+            "item_customers": self.item_customers[c],
+            "item_repeat": self.item_repeat[c],
+            "item_age": self.item_age[c],
+            "item_days_last": self.item_days_last[c],
+            "cf_rank": _rank_in_rows(r, c, parts["cf"][r, c]),
+            "own_rank": _rank_in_rows(r, c, parts["own"][r, c]),
+        }
+        base = blend.combine(parts)
+        cols["base"] = base[r, c] / np.maximum(base.max(axis=1), 1e-9)[r]
+        cols["base_rank"] = _rank_in_rows(r, c, base[r, c])
+        names = FEATURES if task == "all items" else NEW_ITEMS_FEATURES
+        x = np.column_stack([np.asarray(cols[f], np.float32) for f in names])
+        return r, c, x, parts, base
+
+
+def _row_min(m: sp.csr_matrix) -> np.ndarray:
+    out = np.full(m.shape[0], np.nan, np.float32)
+    has = np.diff(m.indptr) > 0
+    out[has] = np.minimum.reduceat(m.data, m.indptr[:-1][has])
+    return out
+
+
+def _row_max(m: sp.csr_matrix) -> np.ndarray:
+    out = np.full(m.shape[0], np.nan, np.float32)
+    has = np.diff(m.indptr) > 0
+    out[has] = np.maximum.reduceat(m.data, m.indptr[:-1][has])
+    return out
+
+
+def _local_trend(blend: ShopperRecommender, rows) -> np.ndarray:
+    trend = blend.country_trend_[blend.country_row_[np.asarray(rows)]]
+    top = trend.max(axis=1, keepdims=True)
+    return np.divide(trend, top, out=np.zeros_like(trend), where=top > 0)

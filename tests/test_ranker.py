@@ -1,0 +1,132 @@
+"""The learned ranker: labels, candidates, what it learns, determinism, fallback."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
+from analytics._reco_data import purchases_from_lines
+from analytics._reco_rank import History, LearnedRanker, RankParams, _labels
+from analytics.recommenders import ease_weights
+from tests.helpers import purchase_line
+
+START = pd.Timestamp("2011-01-01")
+SMALL = RankParams(min_samples_leaf=5, max_iter=30)
+
+
+def _frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [purchase_line(inv, cust, code, day) for inv, cust, code, day in rows]
+    )
+
+
+def _staples_shop(seed=0):
+    """60 customers over 240 days. Each has a staple bought about every 12 days
+    and a few one-off products bought once and never again; everyone also buys
+    one of ten fillers now and then."""
+    rng = np.random.default_rng(seed)
+    rows, invoice = [], 0
+    for c in range(60):
+        staple = f"S{c % 6}"
+        for day in range(int(rng.integers(0, 12)), 240, 12):
+            invoice += 1
+            rows.append((invoice, 100 + c, staple, day))
+            if rng.random() < 0.3:
+                rows.append((invoice, 100 + c, f"F{rng.integers(10)}", day))
+            if rng.random() < 0.15:  # a one-off nobody buys twice
+                rows.append((invoice, 100 + c, f"O{invoice}", day))
+    return _frame(rows)
+
+
+def test_labels_are_the_purchases_after_the_cut_and_new_ones_exclude_own():
+    lines = _frame(
+        [(1, 7, "A", 0), (2, 7, "A", 20), (2, 7, "B", 20), (3, 8, "A", 1),
+         (4, 8, "Z", 25)]
+    )  # fmt: skip
+    inner = purchases_from_lines(lines, START + pd.Timedelta(days=10))
+    end = START + pd.Timedelta(days=30)
+    codes = list(inner.stock_codes)  # Z and B unknown before the cut: not labels
+    assert codes == ["A"]
+    every = _labels(lines, inner, end, "all items").toarray()
+    assert every.tolist() == [[1.0], [0.0]]  # 7 rebought A, 8 bought only Z
+    new = _labels(lines, inner, end, "new items").toarray()
+    assert new.tolist() == [[0.0], [0.0]]
+
+
+def _fitted(lines, task, params=SMALL):
+    as_of = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    p = purchases_from_lines(lines, as_of)
+    base = ALL_ITEMS_PARAMS if task == "all items" else NEW_ITEMS_PARAMS
+    return LearnedRanker(task, base, params).fit(p, History(lines, p)), p
+
+
+def test_the_ranker_learns_that_staples_come_back_and_one_offs_do_not():
+    ranker, p = _fitted(_staples_shop(), "all items")
+    assert ranker.model_ is not None and ranker.training_rows_ > 0
+    rows = np.arange(p.shape[0])
+    best = np.argmax(ranker.score(rows), axis=1)
+    staples = [f"S{c % 6}" for c in range(60)]
+    assert list(p.stock_codes[best]) == staples
+
+
+def test_new_item_candidates_are_never_own_products():
+    ranker, p = _fitted(_staples_shop(), "new items")
+    rows = np.arange(p.shape[0])
+    mask, _, orders = ranker.features_.candidates(rows, "new items", ranker.params)
+    assert mask.any()
+    assert not (mask & (orders > 0)).any()
+    # Candidates score above every product outside them.
+    scores = ranker.score(rows)
+    inside = np.where(mask, scores, np.inf).min(axis=1)
+    outside = np.where(mask, -np.inf, scores).max(axis=1)
+    assert (inside > outside).all()
+
+
+def test_two_fits_score_identically():
+    lines = _staples_shop()
+    a, p = _fitted(lines, "all items")
+    b, _ = _fitted(lines, "all items")
+    rows = np.arange(p.shape[0])
+    np.testing.assert_array_equal(a.score(rows), b.score(rows))
+
+
+def test_too_short_a_history_ranks_by_the_blend_alone():
+    lines = _frame([(1, 7, "A", 0), (1, 7, "B", 0), (2, 8, "A", 1)])
+    ranker, p = _fitted(lines, "all items")
+    assert ranker.model_ is None
+    scores = ranker.score(np.arange(p.shape[0]))
+    assert np.isfinite(scores).all()
+    # Customer 8's own product comes first.
+    assert p.stock_codes[np.argmax(scores[1])] == "A"
+
+
+def test_history_computes_each_weight_matrix_once():
+    lines = _staples_shop()
+    p = purchases_from_lines(lines)
+    history = History(lines, p)
+    w = history.cf_weights(p.as_of, NEW_ITEMS_PARAMS)
+    assert history.cf_weights(p.as_of, ALL_ITEMS_PARAMS) is w  # same λ
+    np.testing.assert_allclose(
+        w, ease_weights(p.binary, NEW_ITEMS_PARAMS.ease_lambda), atol=1e-6
+    )
+    earlier = p.as_of - pd.Timedelta(days=90)
+    assert history.purchases(earlier) is history.purchases(earlier)
+
+
+def test_an_unknown_task_is_refused():
+    with pytest.raises(ValueError, match="unknown task"):
+        LearnedRanker("some items", ALL_ITEMS_PARAMS)
+
+
+def test_a_feature_missing_everywhere_does_not_stop_the_fit():
+    # Nobody ever bought a product twice: the reorder-rhythm features are missing
+    # for every candidate.
+    rows = []
+    for c in range(30):
+        rows += [
+            (2 * c, 100 + c, f"P{c % 5}", 0),
+            (2 * c + 1, 100 + c, f"P{(c + 1) % 5}", 100),
+        ]
+    ranker, p = _fitted(_frame(rows), "all items")
+    assert ranker.model_ is not None
+    assert np.isfinite(ranker.score(np.arange(p.shape[0]))).all()
