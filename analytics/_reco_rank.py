@@ -212,31 +212,35 @@ class LearnedRanker:
         """Learn from ``history`` (lines before ``purchases.as_of`` count), score
         with ``purchases``. With too little history to learn from (no purchase in
         the label window, or all or none bought) it ranks by the blend alone."""
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
-        prm = self.params
         x, y = self._training_rows(history, purchases.as_of)
-        self.model_ = None
         self.training_rows_ = 0 if y is None else len(y)
-        if y is not None and 0 < y.sum() < len(y):
-            # A feature missing for every row (say, no candidate was ever bought
-            # twice in a tiny history) becomes a constant the trees never split
-            # on: scikit-learn cannot bin an all-missing column.
-            x[:, np.isnan(x).all(axis=0)] = 0.0
-            self.model_ = HistGradientBoostingClassifier(
-                max_iter=prm.max_iter,
-                learning_rate=prm.learning_rate,
-                max_leaf_nodes=prm.max_leaf_nodes,
-                min_samples_leaf=prm.min_samples_leaf,
-                l2_regularization=prm.l2_regularization,
-                early_stopping=False,
-                random_state=0,
-            ).fit(x, y)
+        learnable = y is not None and 0 < y.sum() < len(y)
+        self.model_ = self.fit_classifier(x, y) if learnable else None
         weights = history.cf_weights(purchases.as_of, self.base)
         self.blend_ = ShopperRecommender(self.base).fit(purchases, cf_weights=weights)
         self.purchases_ = purchases
         self.features_ = CandidateFeatures(self.blend_)
         return self
+
+    def fit_classifier(self, x: np.ndarray, y: np.ndarray):
+        """The classifier of ``params`` fitted on candidate features ``x`` (one
+        row per candidate) and labels ``y`` (bought or not)."""
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        prm = self.params
+        # A feature missing for every row (say, no candidate was ever bought twice
+        # in a tiny history) becomes a constant the trees never split on:
+        # scikit-learn cannot bin an all-missing column.
+        x = np.where(np.isnan(x).all(axis=0)[None, :], 0.0, x).astype(np.float32)
+        return HistGradientBoostingClassifier(
+            max_iter=prm.max_iter,
+            learning_rate=prm.learning_rate,
+            max_leaf_nodes=prm.max_leaf_nodes,
+            min_samples_leaf=prm.min_samples_leaf,
+            l2_regularization=prm.l2_regularization,
+            early_stopping=False,
+            random_state=0,
+        ).fit(x, y)
 
     def score_with_parts(self, rows: np.ndarray):
         """Scores (``rows × products``) and the blend's signals for these rows."""

@@ -120,8 +120,6 @@ def timing_ranker(p):
     """A ranker on ``p`` for timing the scoring only: the blend is fitted on ``p``;
     the classifier learns random labels on the first customers' candidates (its
     cost per candidate does not depend on what it learned)."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
     from analytics._reco_blend import (
         ALL_ITEMS_PARAMS,
         ShopperRecommender,
@@ -136,14 +134,7 @@ def timing_ranker(p):
     ranker.purchases_, ranker.features_ = p, CandidateFeatures(ranker.blend_)
     _, _, x, _, _ = ranker.features_.table(np.arange(200), "all items", RANK_PARAMS)
     y = np.random.default_rng(0).random(len(x)) < 0.2
-    prm = RANK_PARAMS
-    ranker.model_ = HistGradientBoostingClassifier(
-        max_iter=prm.max_iter,
-        max_leaf_nodes=prm.max_leaf_nodes,
-        min_samples_leaf=prm.min_samples_leaf,
-        early_stopping=False,
-        random_state=0,
-    ).fit(x, y)
+    ranker.model_ = ranker.fit_classifier(x, y)
     return ranker
 
 
