@@ -29,7 +29,11 @@ from analytics.clustering import segment_customers
 from analytics.contract import MANIFEST, SCHEMA_VERSION, TABLES
 from analytics.evaluation import evaluate_for_bundle
 from analytics.ingest import load_transactions
-from analytics.recommend import build_recommendation_tables, recommendation_parameters
+from analytics.recommend import (
+    build_recommendation_tables,
+    recommendation_parameters,
+    similar_products,
+)
 from analytics.regions import region_of, unmapped_countries
 from analytics.segmentation import rfm_table, segment_profiles
 
@@ -71,29 +75,42 @@ class _Stages:
 _EVALUATION_LINES: pd.DataFrame | None = None
 
 
-def _evaluate_in_worker(threads: int) -> tuple[pd.DataFrame | None, float, float]:
-    """The evaluation table, its seconds, and the peak RSS (MB) of this process."""
+def _evaluate_in_worker(
+    threads: int, as_of: pd.Timestamp
+) -> tuple[pd.DataFrame | None, pd.DataFrame, float, float]:
+    """The evaluation table, the similar-products table (as of ``as_of``), their
+    seconds, and the peak RSS (MB) of this process."""
     start = time.perf_counter()
     with threadpool_limits(limits=threads):
         table = evaluate_for_bundle(_EVALUATION_LINES)
-    return table, round(time.perf_counter() - start, 3), round(_peak_rss_mb(), 1)
+        similar = similar_products(_EVALUATION_LINES, as_of)
+    return (
+        table,
+        similar,
+        round(time.perf_counter() - start, 3),
+        round(_peak_rss_mb(), 1),
+    )
 
 
 class _BackgroundEvaluation:
-    """The bundle's recommender evaluation, run in a forked worker process.
+    """The bundle's recommender evaluation and similar products, run in a forked
+    worker process.
 
-    It needs only the cleaned lines, so it runs on the second core while this process
-    segments customers and builds the recommendations. Forking shares ``lines``
-    copy-on-write instead of pickling them; where fork is unavailable it runs in this
-    process when its result is asked for. Either way with one BLAS thread, so the
-    table is the same (float sums in another order can swap near-equal scores).
+    They need only the cleaned lines, so they run on the second core while this
+    process segments customers and builds the personalised lists (the similar
+    products are here to even out the two processes' work). Forking shares
+    ``lines`` copy-on-write instead of pickling them; where fork is unavailable it
+    runs in this process when its result is asked for. Either way with one BLAS
+    thread, so the table is the same (float sums in another order can swap
+    near-equal scores).
     """
 
-    def __init__(self, lines: pd.DataFrame, log):
+    def __init__(self, lines: pd.DataFrame, as_of: pd.Timestamp, log):
         global _EVALUATION_LINES
         self.seconds = 0.0
         self.peak_rss_mb = 0.0
-        self._lines = lines
+        self.similar = None
+        self._lines, self._as_of = lines, as_of
         self._future = None
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         if self.forked:
@@ -102,20 +119,23 @@ class _BackgroundEvaluation:
                 max_workers=1, mp_context=multiprocessing.get_context("fork")
             )
             try:
-                self._future = executor.submit(_evaluate_in_worker, 1)
+                self._future = executor.submit(_evaluate_in_worker, 1, as_of)
             finally:
                 executor.shutdown(wait=False)
                 _EVALUATION_LINES = None
-            log("[evaluation] started in a worker process")
+            log("[evaluation, similar products] started in a worker process")
 
     def result(self) -> pd.DataFrame | None:
+        """The evaluation table (``similar`` holds the similar products after)."""
         global _EVALUATION_LINES
         if self._future is not None:
-            table, self.seconds, self.peak_rss_mb = self._future.result()
+            table, self.similar, self.seconds, self.peak_rss_mb = self._future.result()
             return table
         _EVALUATION_LINES = self._lines
         try:
-            table, self.seconds, self.peak_rss_mb = _evaluate_in_worker(1)
+            table, self.similar, self.seconds, self.peak_rss_mb = _evaluate_in_worker(
+                1, self._as_of
+            )
         finally:
             _EVALUATION_LINES = None
         return table
@@ -211,7 +231,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         f"  {report['rows_in']:,} rows in, {report['rows_out']:,} kept; "
         f"{report['customers']:,} customers, {report['products']:,} products"
     )
-    evaluation_job = _BackgroundEvaluation(lines, log)
+    evaluation_job = _BackgroundEvaluation(lines, as_of, log)
     with threadpool_limits(limits=1 if evaluation_job.forked else None):
         tables, model, segmentation = _analyse(lines, as_of, k, seed, stages)
         tables.update(
@@ -222,9 +242,11 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
                 tables["customers"],
                 as_of,
                 seed,
+                with_similar=False,  # the worker computes them
             )
         )
     evaluation = stages.run("evaluation (wait)", evaluation_job.result)
+    tables["similar_products"] = evaluation_job.similar
     stages.seconds["evaluation (worker)"] = evaluation_job.seconds
     stages.peak_rss_mb["evaluation (worker)"] = evaluation_job.peak_rss_mb
     if evaluation is not None:

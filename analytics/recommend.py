@@ -185,6 +185,7 @@ def build_recommendation_tables(
     customers: pd.DataFrame,
     as_of: pd.Timestamp,
     seed: int = 0,
+    with_similar: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Similar products and both personalised lists for every customer.
 
@@ -198,6 +199,9 @@ def build_recommendation_tables(
         End of the history (exclusive); "days ago" in reasons count from it.
     seed : int
         Unused: every step is deterministic.
+    with_similar : bool
+        Also compute ``similar_products`` (the build computes it elsewhere, in
+        parallel, with :func:`similar_products`).
 
     Returns
     -------
@@ -221,10 +225,20 @@ def build_recommendation_tables(
         if extra is not None:
             table = pd.concat([table, extra], ignore_index=True)
         tables[name] = table.sort_values(["customer_id", "rank"], ignore_index=True)
-    tables["similar_products"] = similar_products_table(purchases).sort_values(
+    if with_similar:
+        tables["similar_products"] = _sorted_similar(purchases)
+    return tables
+
+
+def _sorted_similar(purchases: Purchases) -> pd.DataFrame:
+    return similar_products_table(purchases).sort_values(
         ["stock_code", "method", "rank"], ignore_index=True
     )
-    return tables
+
+
+def similar_products(lines: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The ``similar_products`` table of the purchases before ``as_of``."""
+    return _sorted_similar(purchases_from_lines(lines, as_of))
 
 
 def recommendation_parameters() -> dict:

@@ -146,20 +146,23 @@ def test_cli_rejects_a_bad_until_date(tmp_path, capsys):
     assert "'someday' is not a date" in capsys.readouterr().err
 
 
-def test_evaluation_in_the_worker_equals_in_process():
+def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     from threadpoolctl import threadpool_limits
 
     from analytics.build import _BackgroundEvaluation
     from analytics.cleaning import clean
     from analytics.evaluation import evaluate_for_bundle
     from analytics.ingest import normalise
+    from analytics.recommend import similar_products
     from analytics.synthetic import generate_transactions
 
     raw = generate_transactions(20_000, seed=2)
     lines, _ = clean(normalise(raw, "synthetic", 2))
-    job = _BackgroundEvaluation(lines, log=lambda *_: None)
+    as_of = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    job = _BackgroundEvaluation(lines, as_of, log=lambda *_: None)
     assert job.forked
     background = job.result()
+    pd.testing.assert_frame_equal(job.similar, similar_products(lines, as_of))
     # The worker runs with one BLAS thread; so does the reference (float sums in
     # another order can swap near-equal scores).
     with threadpool_limits(limits=1):
