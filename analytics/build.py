@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
-import resource
 import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -24,16 +21,12 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analytics import aggregates
+from analytics._build_jobs import BackgroundEvaluation, Stages
 from analytics.cleaning import clean
 from analytics.clustering import segment_customers
 from analytics.contract import MANIFEST, SCHEMA_VERSION, TABLES
-from analytics.evaluation import evaluate_for_bundle
 from analytics.ingest import load_transactions
-from analytics.recommend import (
-    build_recommendation_tables,
-    recommendation_parameters,
-    similar_products,
-)
+from analytics.recommend import build_recommendation_tables, recommendation_parameters
 from analytics.regions import region_of, unmapped_countries
 from analytics.segmentation import rfm_table, segment_profiles
 
@@ -46,99 +39,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux: the process's peak so far.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class _Stages:
-    """Times each stage, prints its progress, and keeps the figures for the manifest."""
-
-    def __init__(self, log):
-        self.log = log
-        self.seconds: dict[str, float] = {}
-        self.peak_rss_mb: dict[str, float] = {}
-
-    def run(self, name: str, func, *args, **kwargs):
-        self.log(f"[{name}] …")
-        start = time.perf_counter()
-        result = func(*args, **kwargs)
-        elapsed = time.perf_counter() - start
-        self.seconds[name] = round(elapsed, 3)
-        self.peak_rss_mb[name] = round(_peak_rss_mb(), 1)
-        self.log(f"[{name}] done in {elapsed:.2f} s (peak RSS {_peak_rss_mb():.0f} MB)")
-        return result
-
-
-_EVALUATION_LINES: pd.DataFrame | None = None
-
-
-def _evaluate_in_worker(
-    threads: int, as_of: pd.Timestamp
-) -> tuple[pd.DataFrame | None, pd.DataFrame, float, float]:
-    """The evaluation table, the similar-products table (as of ``as_of``), their
-    seconds, and the peak RSS (MB) of this process."""
-    start = time.perf_counter()
-    with threadpool_limits(limits=threads):
-        table = evaluate_for_bundle(_EVALUATION_LINES)
-        similar = similar_products(_EVALUATION_LINES, as_of)
-    return (
-        table,
-        similar,
-        round(time.perf_counter() - start, 3),
-        round(_peak_rss_mb(), 1),
-    )
-
-
-class _BackgroundEvaluation:
-    """The bundle's recommender evaluation and similar products, run in a forked
-    worker process.
-
-    They need only the cleaned lines, so they run on the second core while this
-    process segments customers and builds the personalised lists (the similar
-    products are here to even out the two processes' work). Forking shares
-    ``lines`` copy-on-write instead of pickling them; where fork is unavailable it
-    runs in this process when its result is asked for. Either way with one BLAS
-    thread, so the table is the same (float sums in another order can swap
-    near-equal scores).
-    """
-
-    def __init__(self, lines: pd.DataFrame, as_of: pd.Timestamp, log):
-        global _EVALUATION_LINES
-        self.seconds = 0.0
-        self.peak_rss_mb = 0.0
-        self.similar = None
-        self._lines, self._as_of = lines, as_of
-        self._future = None
-        self.forked = "fork" in multiprocessing.get_all_start_methods()
-        if self.forked:
-            _EVALUATION_LINES = lines
-            executor = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("fork")
-            )
-            try:
-                self._future = executor.submit(_evaluate_in_worker, 1, as_of)
-            finally:
-                executor.shutdown(wait=False)
-                _EVALUATION_LINES = None
-            log("[evaluation, similar products] started in a worker process")
-
-    def result(self) -> pd.DataFrame | None:
-        """The evaluation table (``similar`` holds the similar products after)."""
-        global _EVALUATION_LINES
-        if self._future is not None:
-            table, self.similar, self.seconds, self.peak_rss_mb = self._future.result()
-            return table
-        _EVALUATION_LINES = self._lines
-        try:
-            table, self.similar, self.seconds, self.peak_rss_mb = _evaluate_in_worker(
-                1, self._as_of
-            )
-        finally:
-            _EVALUATION_LINES = None
-        return table
 
 
 def _write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> None:
@@ -216,7 +116,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
     """
     out = Path(out)
     started = time.perf_counter()
-    stages = _Stages(log)
+    stages = Stages(log)
     until_ts = pd.Timestamp(until) if until is not None else None
     paths = [Path(p) for p in inputs]
     frame, input_info, overlap = stages.run("read", load_transactions, paths)
@@ -231,7 +131,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         f"  {report['rows_in']:,} rows in, {report['rows_out']:,} kept; "
         f"{report['customers']:,} customers, {report['products']:,} products"
     )
-    evaluation_job = _BackgroundEvaluation(lines, as_of, log)
+    evaluation_job = BackgroundEvaluation(lines, as_of, log)
     with threadpool_limits(limits=1 if evaluation_job.forked else None):
         tables, model, segmentation = _analyse(lines, as_of, k, seed, stages)
         tables.update(

@@ -149,7 +149,7 @@ def test_cli_rejects_a_bad_until_date(tmp_path, capsys):
 def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     from threadpoolctl import threadpool_limits
 
-    from analytics.build import _BackgroundEvaluation
+    from analytics._build_jobs import BackgroundEvaluation
     from analytics.cleaning import clean
     from analytics.evaluation import evaluate_for_bundle
     from analytics.ingest import normalise
@@ -159,7 +159,7 @@ def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     raw = generate_transactions(20_000, seed=2)
     lines, _ = clean(normalise(raw, "synthetic", 2))
     as_of = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
-    job = _BackgroundEvaluation(lines, as_of, log=lambda *_: None)
+    job = BackgroundEvaluation(lines, as_of, log=lambda *_: None)
     assert job.forked
     background = job.result()
     pd.testing.assert_frame_equal(job.similar, similar_products(lines, as_of))

@@ -1,0 +1,107 @@
+"""Build stages with their time and memory, and the build's background worker."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from analytics.evaluation import evaluate_for_bundle
+from analytics.recommend import similar_products
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux: the process's peak so far.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Stages:
+    """Times each stage, prints its progress, and keeps the figures for the manifest."""
+
+    def __init__(self, log):
+        self.log = log
+        self.seconds: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, float] = {}
+
+    def run(self, name: str, func, *args, **kwargs):
+        self.log(f"[{name}] …")
+        start = time.perf_counter()
+        result = func(*args, **kwargs)
+        elapsed = time.perf_counter() - start
+        self.seconds[name] = round(elapsed, 3)
+        self.peak_rss_mb[name] = round(_peak_rss_mb(), 1)
+        self.log(f"[{name}] done in {elapsed:.2f} s (peak RSS {_peak_rss_mb():.0f} MB)")
+        return result
+
+
+_EVALUATION_LINES: pd.DataFrame | None = None
+
+
+def _evaluate_in_worker(
+    threads: int, as_of: pd.Timestamp
+) -> tuple[pd.DataFrame | None, pd.DataFrame, float, float]:
+    """The evaluation table, the similar-products table (as of ``as_of``), their
+    seconds, and the peak RSS (MB) of this process."""
+    start = time.perf_counter()
+    with threadpool_limits(limits=threads):
+        table = evaluate_for_bundle(_EVALUATION_LINES)
+        similar = similar_products(_EVALUATION_LINES, as_of)
+    return (
+        table,
+        similar,
+        round(time.perf_counter() - start, 3),
+        round(_peak_rss_mb(), 1),
+    )
+
+
+class BackgroundEvaluation:
+    """The bundle's recommender evaluation and similar products, run in a forked
+    worker process.
+
+    They need only the cleaned lines, so they run on the second core while this
+    process segments customers and builds the personalised lists (the similar
+    products are here to even out the two processes' work). Forking shares
+    ``lines`` copy-on-write instead of pickling them; where fork is unavailable it
+    runs in this process when its result is asked for. Either way with one BLAS
+    thread, so the table is the same (float sums in another order can swap
+    near-equal scores).
+    """
+
+    def __init__(self, lines: pd.DataFrame, as_of: pd.Timestamp, log):
+        global _EVALUATION_LINES
+        self.seconds = 0.0
+        self.peak_rss_mb = 0.0
+        self.similar = None
+        self._lines, self._as_of = lines, as_of
+        self._future = None
+        self.forked = "fork" in multiprocessing.get_all_start_methods()
+        if self.forked:
+            _EVALUATION_LINES = lines
+            executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("fork")
+            )
+            try:
+                self._future = executor.submit(_evaluate_in_worker, 1, as_of)
+            finally:
+                executor.shutdown(wait=False)
+                _EVALUATION_LINES = None
+            log("[evaluation, similar products] started in a worker process")
+
+    def result(self) -> pd.DataFrame | None:
+        """The evaluation table (``similar`` holds the similar products after)."""
+        global _EVALUATION_LINES
+        if self._future is not None:
+            table, self.similar, self.seconds, self.peak_rss_mb = self._future.result()
+            return table
+        _EVALUATION_LINES = self._lines
+        try:
+            table, self.similar, self.seconds, self.peak_rss_mb = _evaluate_in_worker(
+                1, self._as_of
+            )
+        finally:
+            _EVALUATION_LINES = None
+        return table
