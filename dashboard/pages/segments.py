@@ -96,7 +96,7 @@ def layout(ctx, params: dict):
                         subtitle="First three principal components of scaled "
                         "log-RFM; RFM recomputed for the chosen window.",
                     ),
-                    lg=7,
+                    lg=6,
                     className="mb-3",
                 ),
                 dbc.Col(
@@ -145,7 +145,7 @@ def layout(ctx, params: dict):
                             subtitle="Type a customer's R, F and M.",
                         ),
                     ],
-                    lg=5,
+                    lg=6,
                     className="mb-3",
                 ),
             ]
