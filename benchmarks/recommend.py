@@ -3,7 +3,8 @@
 Run by hand (never in tests):
     python benchmarks/recommend.py [--runs 3]      # speed on the real data
     python benchmarks/recommend.py --scale          # cost growth on random data
-    python benchmarks/recommend.py --tune           # choose hyper-parameters
+    python benchmarks/recommend.py --tune           # choose the blend's values
+    python benchmarks/recommend.py --tune-ranker    # the ranker's search
     python benchmarks/recommend.py --validation     # the defaults on validation
     python benchmarks/recommend.py --evaluate       # the time-split tables
 
@@ -26,6 +27,7 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -259,6 +261,52 @@ def validation() -> None:
             print(f"{r['method']:<20}" + cells + tail)
 
 
+# The ranker's search (one coordinate round from the first set; the recorded choice
+# is analytics._reco_rank.RANK_PARAMS): each variant against the baselines on the
+# validation splits, by the same worst-margin objective as the blend.
+RANKER_VARIANTS = [
+    {"label_days": 90},
+    {"label_days": 90, "blend_weight": 0.5},
+    {"label_days": 90, "blend_weight": 2.0},
+    {"label_days": 90, "blend_weight": 4.0},
+    {"label_days": 90, "windows": 1},
+    {"label_days": 90, "windows": 3},
+    {"label_days": 30},
+    {"label_days": 45},
+    {"label_days": 60},
+    {"label_days": 120},
+    {"label_days": 60, "windows": 1},
+    {"label_days": 60, "windows": 3},
+    {"label_days": 60, "blend_weight": 2.0},
+]
+
+
+def tune_ranker() -> None:
+    from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
+    from analytics._reco_rank import RANK_PARAMS, LearnedRanker
+    from analytics._reco_tune import validation_table
+
+    splits = validation_splits(datasets())
+    print("ranker variants, worst margin over the best baseline (validation mean)")
+    for changes in RANKER_VARIANTS:
+        params = replace(RANK_PARAMS, **changes)
+        projects = {
+            task: [lambda t=task, b=base, p=params: LearnedRanker(t, b, p)]
+            for task, base in (
+                ("all items", ALL_ITEMS_PARAMS),
+                ("new items", NEW_ITEMS_PARAMS),
+            )
+        }
+        table = validation_table(splits, projects)
+        project = table[table["method"] == "shopper (project)"]
+        margins = project.set_index("task")["objective"]
+        print(
+            f"  {changes!s:<45} all items {margins['all items']:+.2%}  "
+            f"new items {margins['new items']:+.2%}",
+            flush=True,
+        )
+
+
 def evaluate() -> None:
     from analytics.evaluation import evaluate_recommenders, format_evaluation
 
@@ -278,6 +326,7 @@ def main() -> None:
     mode.add_argument("--tune", action="store_true")
     mode.add_argument("--validation", action="store_true")
     mode.add_argument("--evaluate", action="store_true")
+    mode.add_argument("--tune-ranker", action="store_true")
     args = parser.parse_args()
     if args.scale:
         scale()
@@ -287,6 +336,8 @@ def main() -> None:
         validation()
     elif args.evaluate:
         evaluate()
+    elif args.tune_ranker:
+        tune_ranker()
     else:
         speed(args.runs)
 
