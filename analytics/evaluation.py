@@ -27,20 +27,13 @@ import scipy.sparse as sp
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
 from analytics._reco_data import Purchases, purchases_from_lines
-from analytics._reco_rank import History, LearnedRanker
+from analytics._reco_rank import History, LearnedRanker, batches
 from analytics.errors import InputError
 from analytics.recommenders import EASE, ItemKNN, baselines, knn_similarity
 
 TASKS = ("all items", "new items")
 METRICS = ["precision_at_5", "recall_at_5", "map_at_5", "ndcg_at_5", "hit_rate_at_5"]
 DEFAULT_TEST_DAYS = 90  # the bundle's own evaluation: the last 90 days are the test
-# Customers scored at once: a batch × products float32 block stays ≤ ~16 MB however
-# many products there are.
-_BATCH_CELLS = 1 << 22
-
-
-def _batch(products: int) -> int:
-    return max(16, _BATCH_CELLS // max(products, 1))
 
 
 def ranking_metrics(recommended, relevant, k: int = 5) -> dict[str, float]:
@@ -158,14 +151,13 @@ def score_task(model, train: Purchases, truth: dict, task: str, k: int = 5) -> d
     key, n_key = ("all", "n_all") if task == "all items" else ("new", "n_new")
     keep = np.flatnonzero(truth[n_key] > 0)
     hits = np.zeros((len(keep), k), dtype=bool)
-    size = _batch(train.shape[1])
-    for start in range(0, len(keep), size):
-        idx = keep[start : start + size]
+    for batch in batches(len(keep), train.shape[1]):
+        idx = keep[batch]
         rows = truth["rows"][idx]
         exclude = train.orders[rows] if task == "new items" else None
         best = top_k(model.score(rows), k, exclude)
         rel = truth[key][idx]
-        hits[start : start + len(idx)] = np.asarray(
+        hits[batch] = np.asarray(
             rel[np.arange(len(idx))[:, None], best].todense(), dtype=bool
         )
     out = metrics_from_hits(hits, truth[n_key][keep])
