@@ -110,11 +110,8 @@ class CandidateFeatures:
         # Recent popularity (the blend's trend, as in ``components``, mixed with
         # adoption) is the same for every customer of a country: rank it once per
         # country rather than once per customer.
-        local = blend.country_trend_
-        top = local.max(axis=1, keepdims=True)
-        local = np.divide(local, top, out=np.zeros_like(local), where=top > 0)
         share = blend.params.country_share
-        trend = (1 - share) * self.glob[None, :] + share * local
+        trend = (1 - share) * self.glob[None, :] + share * blend.country_local_
         self.popular = (0.5 * trend + 0.5 * blend.adoption_) * blend.alive_
         self._popular_top: dict[int, np.ndarray] = {}
 
@@ -176,7 +173,7 @@ class CandidateFeatures:
         interval = np.where(n >= 2, (first - last) / np.maximum(n - 1, 1), np.nan)
         cust = np.asarray(rows)[r]
         tenure = self.cust_tenure[cust]
-        local = _local_trend(blend, rows)
+        local = blend.country_local_[blend.country_row_[np.asarray(rows)]]
         cols = {
             "own": parts["own"][r, c],
             "cf": parts["cf"][r, c],
@@ -224,9 +221,3 @@ def _row_max(m: sp.csr_matrix) -> np.ndarray:
     has = np.diff(m.indptr) > 0
     out[has] = np.maximum.reduceat(m.data, m.indptr[:-1][has])
     return out
-
-
-def _local_trend(blend: ShopperRecommender, rows) -> np.ndarray:
-    trend = blend.country_trend_[blend.country_row_[np.asarray(rows)]]
-    top = trend.max(axis=1, keepdims=True)
-    return np.divide(trend, top, out=np.zeros_like(trend), where=top > 0)
