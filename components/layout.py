@@ -185,6 +185,19 @@ def card(title: str, body, subtitle: str | None = None, fill: bool = True):
     )
 
 
+def card_row(*columns: tuple, breakpoint: str = "lg") -> dbc.Row:
+    """Cards side by side, each ``(content, width)``: its width of 12 from
+    ``breakpoint`` on, stacked full width below it."""
+    return dbc.Row(
+        [dbc.Col(c, className="mb-3", **{breakpoint: w}) for c, w in columns]
+    )
+
+
+def full_row(content) -> dbc.Row:
+    """One card (or anything) across the whole page width."""
+    return dbc.Row(dbc.Col(content, width=12), className="mb-3")
+
+
 def table(
     rows: Sequence[dict],
     columns: Sequence[tuple[str, str, Callable | None]],

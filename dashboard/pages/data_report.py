@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 from dash import html
 
 from components import format as fmt
-from components.layout import card, empty_state, page, table
+from components.layout import card, card_row, empty_state, page, table
 
 RULE_NAMES = {
     "overlap_between_files": "Invoice already read from an earlier file",
@@ -132,19 +131,16 @@ def layout(ctx, params: dict):
     manifest = ctx.data.manifest()
     return page(
         "Data",
-        dbc.Row(
-            [
-                dbc.Col(card("Dataset", facts_list(manifest)), lg=5, className="mb-3"),
-                dbc.Col(
-                    card(
-                        "Cleaning report",
-                        cleaning_table(manifest.get("cleaning", {})),
-                        subtitle="Rows removed by each rule, applied in this order.",
-                    ),
-                    lg=7,
-                    className="mb-3",
+        card_row(
+            (card("Dataset", facts_list(manifest)), 5),
+            (
+                card(
+                    "Cleaning report",
+                    cleaning_table(manifest.get("cleaning", {})),
+                    subtitle="Rows removed by each rule, applied in this order.",
                 ),
-            ]
+                7,
+            ),
         ),
         card(
             "Recommender evaluation",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.layout import card, graph, page
+from components.layout import card, card_row, full_row, graph, page
 from dashboard import ids
 from dashboard.urlstate import DEFAULTS, filters_from, first
 
@@ -25,91 +25,75 @@ def layout(ctx, params: dict):
         "Overview",
         global_filter_bar(ctx, params),
         html.Div(kpis, id=ids.OVR_KPIS, className="mb-3"),
-        dbc.Row(
-            dbc.Col(
+        full_row(
+            card(
+                "Sales trend",
+                [
+                    dbc.RadioItems(
+                        id=ids.OVR_GRANULARITY,
+                        options=[
+                            {"label": "Day", "value": "day"},
+                            {"label": "Week", "value": "week"},
+                            {"label": "Month", "value": "month"},
+                        ],
+                        value=granularity,
+                        inline=True,
+                        className="mb-2",
+                    ),
+                    graph(
+                        ids.OVR_TREND,
+                        trend_output(ctx.data, f, granularity),
+                        height=340,
+                    ),
+                ],
+            )
+        ),
+        card_row(
+            (
                 card(
-                    "Sales trend",
-                    [
-                        dbc.RadioItems(
-                            id=ids.OVR_GRANULARITY,
-                            options=[
-                                {"label": "Day", "value": "day"},
-                                {"label": "Week", "value": "week"},
-                                {"label": "Month", "value": "month"},
-                            ],
-                            value=granularity,
-                            inline=True,
-                            className="mb-2",
-                        ),
-                        graph(
-                            ids.OVR_TREND,
-                            trend_output(ctx.data, f, granularity),
-                            height=340,
-                        ),
-                    ],
+                    "Revenue by country",
+                    graph(ids.OVR_COUNTRY_BAR, bar, height=420),
                 ),
-                width=12,
+                5,
             ),
-            className="mb-3",
-        ),
-        dbc.Row(
-            [
-                dbc.Col(
-                    card(
-                        "Revenue by country",
-                        graph(ids.OVR_COUNTRY_BAR, bar, height=420),
-                    ),
-                    lg=5,
-                    className="mb-3",
-                ),
-                dbc.Col(
-                    card(
-                        "Revenue on the map",
-                        graph(
-                            ids.OVR_COUNTRY_MAP,
-                            world,
-                            height=420,
-                            topojsonURL=ctx.topojson_url,
-                        ),
-                        subtitle="Colour on a log scale so smaller markets show.",
-                    ),
-                    lg=7,
-                    className="mb-3",
-                ),
-            ]
-        ),
-        dbc.Row(
-            [
-                dbc.Col(
-                    card(
-                        "Top products by units",
-                        graph(ids.OVR_TOP_UNITS, units, height=400),
-                    ),
-                    lg=6,
-                    className="mb-3",
-                ),
-                dbc.Col(
-                    card(
-                        "Top products by revenue",
-                        graph(ids.OVR_TOP_REVENUE, revenue, height=400),
-                    ),
-                    lg=6,
-                    className="mb-3",
-                ),
-            ]
-        ),
-        dbc.Row(
-            dbc.Col(
+            (
                 card(
-                    "Revenue concentration (Pareto)",
-                    [
-                        html.Div(note, id=ids.OVR_PARETO_NOTE),
-                        graph(ids.OVR_PARETO, pareto),
-                    ],
+                    "Revenue on the map",
+                    graph(
+                        ids.OVR_COUNTRY_MAP,
+                        world,
+                        height=420,
+                        topojsonURL=ctx.topojson_url,
+                    ),
+                    subtitle="Colour on a log scale so smaller markets show.",
                 ),
-                width=12,
+                7,
             ),
-            className="mb-3",
+        ),
+        card_row(
+            (
+                card(
+                    "Top products by units",
+                    graph(ids.OVR_TOP_UNITS, units, height=400),
+                ),
+                6,
+            ),
+            (
+                card(
+                    "Top products by revenue",
+                    graph(ids.OVR_TOP_REVENUE, revenue, height=400),
+                ),
+                6,
+            ),
+        ),
+        full_row(
+            card(
+                "Revenue concentration (Pareto)",
+                [
+                    html.Div(note, id=ids.OVR_PARETO_NOTE),
+                    graph(ids.OVR_PARETO, pareto),
+                ],
+            )
         ),
         lead="Sales at a glance for the chosen dates and markets; changes are "
         "against the previous period of the same length.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.layout import card, graph, page, product_option
+from components.layout import card, card_row, graph, page, product_option
 from dashboard import ids
 from dashboard.urlstate import filters_from, first
 
@@ -38,26 +38,17 @@ def layout(ctx, params: dict):
             className="mb-3 shadow-sm",
         ),
         dcc.Loading(html.Div(detail, id=ids.PRD_DETAIL), type="circle", delay_show=150),
-        dbc.Row(
-            [
-                dbc.Col(
-                    card("Sales over time", graph(ids.PRD_SALES, sales, height=340)),
-                    lg=7,
-                    className="mb-3",
+        card_row(
+            (card("Sales over time", graph(ids.PRD_SALES, sales, height=340)), 7),
+            (
+                card(
+                    "Similar products",
+                    dcc.Loading(html.Div(similar, id=ids.PRD_SIMILAR), delay_show=150),
+                    subtitle="Bought by the same customers (collaborative) and "
+                    "described alike (content-based).",
                 ),
-                dbc.Col(
-                    card(
-                        "Similar products",
-                        dcc.Loading(
-                            html.Div(similar, id=ids.PRD_SIMILAR), delay_show=150
-                        ),
-                        subtitle="Bought by the same customers (collaborative) and "
-                        "described alike (content-based).",
-                    ),
-                    lg=5,
-                    className="mb-3",
-                ),
-            ]
+                5,
+            ),
         ),
         lead="Suggestions appear as you type; sales follow the global filter.",
     )

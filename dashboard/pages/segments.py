@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from analytics.contract import SEGMENTS
 from components import format as fmt
-from components.layout import card, graph, page, table
+from components.layout import card, card_row, full_row, graph, page, table
 from components.segment_figures import elbow_figure, silhouette_figure
 from dashboard import ids
 from dashboard.urlstate import filters_from, first
@@ -87,102 +87,91 @@ def layout(ctx, params: dict):
         "Customer segments",
         global_filter_bar(ctx, params),
         html.Div(summary, id=ids.SEG_SUMMARY, className="mb-2 small text-muted"),
-        dbc.Row(
-            [
-                dbc.Col(
-                    card(
-                        "Customers in RFM space",
-                        graph(ids.SEG_3D, cloud, height=520),
-                        subtitle="First three principal components of scaled "
-                        "log-RFM; RFM recomputed for the chosen window.",
-                    ),
-                    lg=6,
-                    className="mb-3",
-                ),
-                dbc.Col(
-                    [
-                        card(
-                            "Segment profiles",
-                            [
-                                dcc.Loading(html.Div(profile, id=ids.SEG_PROFILE)),
-                                dbc.Row(
-                                    [
-                                        dbc.Col(
-                                            dcc.Dropdown(
-                                                id=ids.SEG_SEGMENT,
-                                                options=SEGMENTS,
-                                                value=segment,
-                                                placeholder="All segments",
-                                                clearable=True,
-                                            ),
-                                            xs=12,
-                                            sm=7,
-                                        ),
-                                        dbc.Col(
-                                            dbc.Button(
-                                                "Export CSV",
-                                                id=ids.SEG_EXPORT_BUTTON,
-                                                color="primary",
-                                                outline=True,
-                                                className="w-100",
-                                            ),
-                                            xs=12,
-                                            sm=5,
-                                        ),
-                                    ],
-                                    className="g-2 mt-2",
-                                ),
-                                dcc.Download(id=ids.SEG_EXPORT_DOWNLOAD),
-                            ],
-                            subtitle="Share of customers and of revenue; R, F, M are "
-                            "means per customer. Choose a segment to highlight it "
-                            "and to export its customers in this window.",
-                        ),
-                        html.Div(className="mb-3"),
-                        card(
-                            "Which segment is this customer?",
-                            predictor(),
-                            subtitle="Type a customer's R, F and M.",
-                        ),
-                    ],
-                    lg=6,
-                    className="mb-3",
-                ),
-            ]
-        ),
-        dbc.Row(
-            dbc.Col(
+        card_row(
+            (
                 card(
-                    "RFM distributions by segment",
-                    graph(ids.SEG_RFM_DIST, distribution, height=340),
+                    "Customers in RFM space",
+                    graph(ids.SEG_3D, cloud, height=520),
+                    subtitle="First three principal components of scaled "
+                    "log-RFM; RFM recomputed for the chosen window.",
                 ),
-                width=12,
+                6,
             ),
-            className="mb-3",
+            (
+                [
+                    card(
+                        "Segment profiles",
+                        [
+                            dcc.Loading(html.Div(profile, id=ids.SEG_PROFILE)),
+                            dbc.Row(
+                                [
+                                    dbc.Col(
+                                        dcc.Dropdown(
+                                            id=ids.SEG_SEGMENT,
+                                            options=SEGMENTS,
+                                            value=segment,
+                                            placeholder="All segments",
+                                            clearable=True,
+                                        ),
+                                        xs=12,
+                                        sm=7,
+                                    ),
+                                    dbc.Col(
+                                        dbc.Button(
+                                            "Export CSV",
+                                            id=ids.SEG_EXPORT_BUTTON,
+                                            color="primary",
+                                            outline=True,
+                                            className="w-100",
+                                        ),
+                                        xs=12,
+                                        sm=5,
+                                    ),
+                                ],
+                                className="g-2 mt-2",
+                            ),
+                            dcc.Download(id=ids.SEG_EXPORT_DOWNLOAD),
+                        ],
+                        subtitle="Share of customers and of revenue; R, F, M are "
+                        "means per customer. Choose a segment to highlight it "
+                        "and to export its customers in this window.",
+                    ),
+                    html.Div(className="mb-3"),
+                    card(
+                        "Which segment is this customer?",
+                        predictor(),
+                        subtitle="Type a customer's R, F and M.",
+                    ),
+                ],
+                6,
+            ),
         ),
-        dbc.Row(
-            [
-                dbc.Col(
-                    card(
-                        "Elbow",
-                        graph(ids.SEG_ELBOW, elbow_figure(scan, chosen_k), height=280),
-                    ),
-                    md=6,
-                    className="mb-3",
+        full_row(
+            card(
+                "RFM distributions by segment",
+                graph(ids.SEG_RFM_DIST, distribution, height=340),
+            )
+        ),
+        card_row(
+            (
+                card(
+                    "Elbow",
+                    graph(ids.SEG_ELBOW, elbow_figure(scan, chosen_k), height=280),
                 ),
-                dbc.Col(
-                    card(
-                        "Silhouette",
-                        graph(
-                            ids.SEG_SILHOUETTE,
-                            silhouette_figure(scan, chosen_k),
-                            height=280,
-                        ),
+                6,
+            ),
+            (
+                card(
+                    "Silhouette",
+                    graph(
+                        ids.SEG_SILHOUETTE,
+                        silhouette_figure(scan, chosen_k),
+                        height=280,
                     ),
-                    md=6,
-                    className="mb-3",
                 ),
-            ]
+                6,
+            ),
+            breakpoint="md",
         ),
         card(
             "Model comparison",
