@@ -1,4 +1,7 @@
-"""The project's recommender: reorder propensity + co-purchase + local trends.
+"""The hand-weighted blend: reorder propensity + co-purchase + local trends.
+
+The project's recommender (:mod:`analytics._reco_rank`) re-ranks this blend's
+candidates and uses its signals as features.
 
 Four signals per customer and product, each scaled to [0, 1]:
 
@@ -174,6 +177,7 @@ class ShopperRecommender:
         faded = p.days_since.copy()
         faded.data = _fade(faded.data - 1.0, prm.trend_half_life)
         self.trend_ = np.asarray(faded.sum(axis=0)).ravel().astype(np.float32)
+        self.global_trend_ = self.trend_ / max(float(self.trend_.max()), 1e-9)
         # Per-country trends: a (countries × customers) indicator times the fades.
         self.countries_, self.country_row_ = np.unique(p.country, return_inverse=True)
         countries = self.countries_
@@ -186,6 +190,11 @@ class ShopperRecommender:
         )
         self.country_trend_ = np.asarray((member @ faded).todense(), dtype=np.float32)
         self.country_local_ = _row_max_scaled(self.country_trend_)
+        # The ``trend`` signal is the same for every customer of a country.
+        share = prm.country_share
+        self.trend_by_country_ = (
+            (1 - share) * self.global_trend_[None, :] + share * self.country_local_
+        ).astype(np.float32)
         first = p.first_days.copy()
         first.data = _fade(first.data - 1.0, prm.adopt_half_life)
         self.adoption_ = np.asarray(first.sum(axis=0)).ravel().astype(np.float32)
@@ -237,14 +246,12 @@ class ShopperRecommender:
             cf = np.maximum(cf.astype(np.float32), 0.0)
         else:
             cf = np.zeros_like(own)
-        glob = self.trend_ / max(float(self.trend_.max()), 1e-9)
-        local = self.country_local_[self.country_row_[rows]]
-        trend = (1 - prm.country_share) * glob[None, :] + prm.country_share * local
+        trend = self.trend_by_country_[self.country_row_[rows]]
         return {
             "pin": self._pins(rows, counts, days),
             "own": own,
             "cf": _row_max_scaled(cf),
-            "trend": trend.astype(np.float32),
+            "trend": trend,
             "adopt": np.broadcast_to(self.adoption_, own.shape),
         }
 

@@ -73,12 +73,19 @@ class Purchases:
 
     def rows_of(self, customer_ids) -> np.ndarray:
         """Row index of each customer ID (-1 where unknown)."""
-        ids = np.asarray(customer_ids, dtype="int64")
-        if len(self.customer_ids) == 0:
-            return np.full(len(ids), -1, dtype=np.int64)
-        pos = np.searchsorted(self.customer_ids, ids)
-        pos = np.clip(pos, 0, len(self.customer_ids) - 1)
-        return np.where(self.customer_ids[pos] == ids, pos, -1)
+        return _positions(self.customer_ids, np.asarray(customer_ids, dtype="int64"))
+
+    def cols_of(self, stock_codes) -> np.ndarray:
+        """Column index of each stock code (-1 where unknown)."""
+        return _positions(self.stock_codes, np.asarray(stock_codes, dtype=object))
+
+
+def _positions(labels: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Index of each value in the sorted ``labels`` (-1 where absent)."""
+    if len(labels) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    pos = np.clip(np.searchsorted(labels, values), 0, len(labels) - 1)
+    return np.where(labels[pos] == values, pos, -1)
 
 
 def purchases_from_lines(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from analytics._reco_blend import ShopperRecommender
+from analytics._reco_blend import ShopperRecommender, _row_max_scaled
 
 FEATURES = [
     "own",
@@ -103,15 +103,13 @@ class CandidateFeatures:
         ).astype(np.float32)
         self.item_age = p.item_first_days.astype(np.float32)
         self.item_days_last = np.minimum(p.item_last_days, 1e4).astype(np.float32)
-        self.glob = blend.trend_ / max(float(blend.trend_.max()), 1e-9)
         self.cust_items = np.diff(x.indptr).astype(np.float32)
         self.cust_days_last = _row_min(p.days_since)
         self.cust_tenure = _row_max(p.first_days)
         # Recent popularity (the blend's trend, as in ``components``, mixed with
         # adoption) is the same for every customer of a country: rank it once per
         # country rather than once per customer.
-        share = blend.params.country_share
-        trend = (1 - share) * self.glob[None, :] + share * blend.country_local_
+        trend = blend.trend_by_country_
         self.popular = (0.5 * trend + 0.5 * blend.adoption_) * blend.alive_
         self._popular_top: dict[int, np.ndarray] = {}
 
@@ -161,7 +159,7 @@ class CandidateFeatures:
         parts : dict
             The blend's signals (``rows × products``), for the reasons.
         base : ndarray
-            The blend's score (``rows × products``).
+            The blend's score (``rows × products``), scaled to each row's best.
         """
         blend, p = self.blend, self.blend.purchases_
         mask, parts, orders = self.candidates(rows, task, prm)
@@ -179,7 +177,7 @@ class CandidateFeatures:
             "cf": parts["cf"][r, c],
             "trend": parts["trend"][r, c],
             "adopt": parts["adopt"][r, c],
-            "global_trend": self.glob[c],
+            "global_trend": blend.global_trend_[c],
             "local_trend": local[r, c],
             "orders": n,
             "share": n / np.maximum(p.customer_orders[cust], 1),
@@ -201,8 +199,8 @@ class CandidateFeatures:
             "cf_rank": _rank_in_rows(r, c, parts["cf"][r, c]),
             "own_rank": _rank_in_rows(r, c, parts["own"][r, c]),
         }
-        base = blend.combine(parts)
-        cols["base"] = base[r, c] / np.maximum(base.max(axis=1), 1e-9)[r]
+        base = _row_max_scaled(blend.combine(parts))
+        cols["base"] = base[r, c]
         cols["base_rank"] = _rank_in_rows(r, c, base[r, c])
         names = FEATURES if task == "all items" else NEW_ITEMS_FEATURES
         x = np.column_stack([np.asarray(cols[f], np.float32) for f in names])

@@ -38,7 +38,7 @@ from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_features import CandidateFeatures
 from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights, gram_matrix
 
-TASKS = ("all items", "new items")
+TASKS = ("all items", "new items")  # the evaluation's two tasks
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,9 @@ def _labels(lines: pd.DataFrame, inner: Purchases, end: pd.Timestamp, task: str)
     dates = lines["invoice_date"]
     window = lines[(dates >= inner.as_of) & (dates < end)]
     pairs = window[["customer_id", "stock_code"]].drop_duplicates()
-    codes = pairs["stock_code"].to_numpy()
     row = inner.rows_of(pairs["customer_id"])
-    col = np.clip(np.searchsorted(inner.stock_codes, codes), 0, inner.shape[1] - 1)
-    ok = (row >= 0) & (inner.stock_codes[col] == codes)
+    col = inner.cols_of(pairs["stock_code"])
+    ok = (row >= 0) & (col >= 0)
     y = sp.csr_matrix(
         (np.ones(int(ok.sum()), np.float32), (row[ok], col[ok])), shape=inner.shape
     )
@@ -248,9 +247,7 @@ class LearnedRanker:
     def score_with_parts(self, rows: np.ndarray):
         """Scores (``rows × products``) and the blend's signals for these rows."""
         rows = np.asarray(rows)
-        r, c, x, parts, base = self.features_.table(rows, self.task, self.params)
-        top = base.max(axis=1, keepdims=True)
-        norm = np.divide(base, top, out=np.zeros_like(base), where=top > 0)
+        r, c, x, parts, norm = self.features_.table(rows, self.task, self.params)
         # Outside the candidates the blend's order, below every candidate (≥ 0).
         out = (norm - 2.0).astype(np.float32)
         if self.model_ is None:

@@ -27,11 +27,10 @@ import scipy.sparse as sp
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
 from analytics._reco_data import Purchases, purchases_from_lines
-from analytics._reco_rank import History, LearnedRanker, batches
+from analytics._reco_rank import TASKS, History, LearnedRanker, batches
 from analytics.errors import InputError
 from analytics.recommenders import EASE, ItemKNN, baselines, knn_similarity
 
-TASKS = ("all items", "new items")
 METRICS = ["precision_at_5", "recall_at_5", "map_at_5", "ndcg_at_5", "hit_rate_at_5"]
 DEFAULT_TEST_DAYS = 90  # the bundle's own evaluation: the last 90 days are the test
 
@@ -110,9 +109,8 @@ def time_split(
         )
     test_rows = np.unique(pairs["row"].to_numpy())
     local = np.searchsorted(test_rows, pairs["row"].to_numpy())
-    col = np.searchsorted(train.stock_codes, pairs["stock_code"].to_numpy())
-    col = np.clip(col, 0, len(train.stock_codes) - 1)
-    known = train.stock_codes[col] == pairs["stock_code"].to_numpy()
+    col = train.cols_of(pairs["stock_code"])
+    known = col >= 0
     owned = np.zeros(len(pairs), dtype=bool)
     owned[known] = (
         np.asarray(train.orders[test_rows[local[known]], col[known]]).ravel() > 0
