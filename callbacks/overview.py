@@ -5,18 +5,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
+from callbacks.filters import FILTER_INPUTS
 from components import figures
 from components import format as fmt
 from components.layout import empty_state, kpi_card
 from dashboard import ids
 from dashboard.urlstate import filters_of
-
-FILTER_INPUTS = [
-    Input(ids.DATES, "start_date"),
-    Input(ids.DATES, "end_date"),
-    Input(ids.REGION, "value"),
-    Input(ids.COUNTRY, "value"),
-]
 
 
 def kpi_cards(k: dict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
+from callbacks.filters import FILTER_INPUTS
 from components import format as fmt
 from components.figures import product_sales_figure
 from components.layout import empty_state, product_option, table
@@ -118,10 +119,7 @@ def register(app, data) -> None:
         Output(ids.PRD_SALES, "figure"),
         Output(ids.PRD_SIMILAR, "children"),
         Input(ids.PRD_SEARCH, "value"),
-        Input(ids.DATES, "start_date"),
-        Input(ids.DATES, "end_date"),
-        Input(ids.REGION, "value"),
-        Input(ids.COUNTRY, "value"),
+        *FILTER_INPUTS,
         prevent_initial_call=True,
     )
     def show_product(code, start, end, regions, countries):

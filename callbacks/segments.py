@@ -9,6 +9,7 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from analytics.contract import SEGMENTS
+from callbacks.filters import FILTER_INPUTS, FILTER_STATES
 from components import format as fmt
 from components.export import safe_csv
 from components.layout import empty_state, table
@@ -18,12 +19,6 @@ from dashboard import ids
 from dashboard.queries import segment_profile
 from dashboard.urlstate import filters_of
 
-FILTER_INPUTS = [
-    Input(ids.DATES, "start_date"),
-    Input(ids.DATES, "end_date"),
-    Input(ids.REGION, "value"),
-    Input(ids.COUNTRY, "value"),
-]
 EXPORT_COLUMNS = [
     "customer_id",
     "country",
@@ -158,10 +153,7 @@ def register(app, data) -> None:
     @app.callback(
         Output(ids.SEG_EXPORT_DOWNLOAD, "data"),
         Input(ids.SEG_EXPORT_BUTTON, "n_clicks"),
-        State(ids.DATES, "start_date"),
-        State(ids.DATES, "end_date"),
-        State(ids.REGION, "value"),
-        State(ids.COUNTRY, "value"),
+        *FILTER_STATES,
         State(ids.SEG_SEGMENT, "value"),
         prevent_initial_call=True,
     )
