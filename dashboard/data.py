@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 OPTIONAL_TABLES = (
     "recommendations",
-    "discover_recommendations",  # not in the contract: shown when a bundle has it
+    "discover_recommendations",
     "similar_products",
     "evaluation",
 )
@@ -57,7 +57,6 @@ def _codes(values, categories) -> np.ndarray:
 class Bundle:
     """One bundle, loaded into memory. Built by :meth:`load`; treat as read-only."""
 
-    path: Path
     manifest: dict
     version: str
     model: SegmentModel
@@ -75,7 +74,7 @@ class Bundle:
     product_codes: np.ndarray
     customer_products: pd.DataFrame  # sorted by customer_id
     cp_customer: np.ndarray
-    tables: dict  # small whole-period tables: pareto, kmeans_scan, ...
+    tables: dict  # small whole-period tables: kmeans_scan, ... and the optional ones
     lookup_keys: dict  # optional table name -> its sorted first key column (array)
 
     @classmethod
@@ -105,7 +104,7 @@ class Bundle:
         invoices = read("invoices")
         stamps = pd.to_datetime(invoices["invoice_date"]).to_numpy("datetime64[ns]")
         inv = {
-            "day": _days(invoices["invoice_date"]),
+            "day": stamps.astype("datetime64[D]").astype("int64"),
             # Fractional days, so recency counts like the build's (floor of
             # as-of minus the last invoice's time).
             "time": stamps.astype("int64") / 86_400e9,
@@ -141,7 +140,6 @@ class Bundle:
         tables = {
             name: read(name)
             for name in (
-                "pareto",
                 "kmeans_scan",
                 "model_comparison",
                 "segment_profiles",
@@ -156,17 +154,15 @@ class Bundle:
                 table = table.sort_values(key, ignore_index=True)
                 lookup_keys[name] = table[key[0]].to_numpy()
             tables[name] = table
-        days = np.concatenate([inv["day"][:1], inv["day"]])
         return cls(
-            path=path,
             manifest=manifest,
             version=str(manifest.get("bundle_version", "unknown")),
             model=SegmentModel.load(path),
             countries=countries,
             country_region=country_region,
             regions=regions,
-            day_min=int(days.min()),
-            day_max=int(days.max()),
+            day_min=int(inv["day"].min()),
+            day_max=int(inv["day"].max()),
             customers=customers,
             customer_ids=customer_ids,
             inv=inv,

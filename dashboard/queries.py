@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.aggregates import pareto_curve
+
 GRANULARITIES = ("day", "week", "month")
 
 
@@ -195,11 +197,12 @@ def customer_pareto(b, f: Filters, points: int = 400) -> pd.DataFrame:
         weights=b.inv["revenue"][mask],
         minlength=len(b.customer_ids),
     )
-    spend = np.sort(spend[spend > 0])[::-1]
+    spend = spend[spend > 0]
     if spend.size == 0:
         return pd.DataFrame(columns=["share_of_customers", "share_of_revenue", "at_80"])
-    share_rev = np.cumsum(spend) / spend.sum()
-    share_cus = np.arange(1, spend.size + 1) / spend.size
+    curve = pareto_curve(spend)
+    share_rev = curve["share_of_revenue"].to_numpy()
+    share_cus = curve["share_of_entities"].to_numpy()
     at_80 = int(np.searchsorted(share_rev, 0.8 - 1e-12))
     keep = np.unique(
         np.concatenate(
