@@ -5,19 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.product_search import search_products
 from dashboard.queries import Filters, _by_period, _mask, country_allowed, day_range
 
-try:  # the typo-tolerant search lives in analytics once it is there
-    from analytics.product_search import search_products as _fuzzy_search
-except ImportError:  # pragma: no cover - depends on the analytics version
-    _fuzzy_search = None
+
+def _position(keys: np.ndarray, value) -> int | None:
+    """Index of ``value`` in the sorted ``keys``, or None when absent."""
+    i = int(np.searchsorted(keys, value))
+    if i < len(keys) and keys[i] == value:
+        return i
+    return None
+
+
+def _slice(table: pd.DataFrame, keys: np.ndarray, value) -> pd.DataFrame:
+    """The rows of ``table`` (sorted by ``keys``) whose key equals ``value``."""
+    lo = np.searchsorted(keys, value, side="left")
+    hi = np.searchsorted(keys, value, side="right")
+    return table.iloc[lo:hi]
 
 
 def _customer_row(b, customer_id: int) -> int | None:
-    i = int(np.searchsorted(b.customer_ids, customer_id))
-    if i < len(b.customer_ids) and b.customer_ids[i] == customer_id:
-        return i
-    return None
+    return _position(b.customer_ids, customer_id)
 
 
 def customer_profile(b, customer_id: int) -> dict | None:
@@ -40,10 +48,6 @@ def customer_profile(b, customer_id: int) -> dict | None:
     return profile
 
 
-def customer_id_range(b) -> tuple[int, int]:
-    return int(b.customer_ids[0]), int(b.customer_ids[-1])
-
-
 def customer_history(b, customer_id: int) -> pd.DataFrame:
     """``period, revenue, orders, units`` per month of the customer's invoices."""
     row = _customer_row(b, customer_id)
@@ -61,8 +65,7 @@ def customer_history(b, customer_id: int) -> pd.DataFrame:
 
 def customer_top_products(b, customer_id: int, n: int = 5) -> pd.DataFrame:
     """The customer's ``n`` biggest products by revenue, with descriptions."""
-    lo, hi = np.searchsorted(b.cp_customer, [customer_id, customer_id + 1])
-    part = b.customer_products.iloc[lo:hi].head(n)
+    part = _slice(b.customer_products, b.cp_customer, customer_id).head(n)
     return part.merge(
         b.products[["stock_code", "description"]], on="stock_code", how="left"
     )
@@ -71,10 +74,7 @@ def customer_top_products(b, customer_id: int, n: int = 5) -> pd.DataFrame:
 def _rows_with(b, name: str, value) -> pd.DataFrame:
     """The rows of optional table ``name`` whose first key equals ``value`` (the
     table is sorted by that key on load)."""
-    table, keys = b.tables[name], b.lookup_keys[name]
-    lo = np.searchsorted(keys, value, side="left")
-    hi = np.searchsorted(keys, value, side="right")
-    return table.iloc[lo:hi]
+    return _slice(b.tables[name], b.lookup_keys[name], value)
 
 
 def recommendations_for(
@@ -89,10 +89,8 @@ def recommendations_for(
 
 
 def product_info(b, stock_code: str) -> dict | None:
-    i = int(np.searchsorted(b.product_codes, stock_code))
-    if i < len(b.product_codes) and b.product_codes[i] == stock_code:
-        return b.products.iloc[i].to_dict()
-    return None
+    i = _position(b.product_codes, stock_code)
+    return None if i is None else b.products.iloc[i].to_dict()
 
 
 def similar_to(b, stock_code: str, n: int = 5) -> pd.DataFrame | None:
@@ -110,8 +108,8 @@ def similar_to(b, stock_code: str, n: int = 5) -> pd.DataFrame | None:
 
 def product_sales(b, stock_code: str, f: Filters, granularity: str) -> pd.DataFrame:
     """``period, units, revenue`` of one product under the global filter."""
-    i = int(np.searchsorted(b.product_codes, stock_code))
-    if i >= len(b.product_codes) or b.product_codes[i] != stock_code:
+    i = _position(b.product_codes, stock_code)
+    if i is None:
         return pd.DataFrame(columns=["period", "units", "revenue"])
     mask = _mask(b.pdaily, country_allowed(b, f), *day_range(b, f))
     mask &= b.pdaily["product"] == i
@@ -129,16 +127,5 @@ def search(b, text: str, limit: int = 10) -> pd.DataFrame:
     columns = ["stock_code", "description", "revenue"]
     if not text:
         return pd.DataFrame(columns=columns)
-    if _fuzzy_search is not None:
-        found = _fuzzy_search(b.products, text, limit=limit)
-        return found[[c for c in columns if c in found.columns]].reset_index(drop=True)
-    needle = text.upper()
-    p = b.products
-    hit = p["description"].str.upper().str.contains(needle, regex=False, na=False)
-    hit |= p["stock_code"].str.upper().str.startswith(needle, na=False)
-    return (
-        p.loc[hit, columns]
-        .sort_values("revenue", ascending=False)
-        .head(limit)
-        .reset_index(drop=True)
-    )
+    found = search_products(b.products, text, limit=limit)
+    return found[[c for c in columns if c in found.columns]].reset_index(drop=True)
