@@ -48,15 +48,16 @@ class Config:
     def from_env(cls, environ=None) -> Config:
         """Settings from environment variables, defaults for the ones not set."""
         env = os.environ if environ is None else environ
+        default = cls()
         bundle = env.get("SHOPPER_BUNDLE")
         return cls(
-            bundle_dir=Path(bundle) if bundle else cls().bundle_dir,
-            host=env.get("SHOPPER_HOST", "127.0.0.1"),
-            port=int(env.get("SHOPPER_PORT", "8050")),
+            bundle_dir=Path(bundle) if bundle else default.bundle_dir,
+            host=env.get("SHOPPER_HOST", default.host),
+            port=int(env.get("SHOPPER_PORT", default.port)),
             debug=_flag(env.get("SHOPPER_DEBUG")),
             redis_url=env.get("SHOPPER_REDIS_URL") or None,
-            cache_timeout=int(env.get("SHOPPER_CACHE_TIMEOUT", "3600")),
-            demo_rows=int(env.get("SHOPPER_DEMO_ROWS", "200000")),
+            cache_timeout=int(env.get("SHOPPER_CACHE_TIMEOUT", default.cache_timeout)),
+            demo_rows=int(env.get("SHOPPER_DEMO_ROWS", default.demo_rows)),
         )
 
     def cache_config(self) -> dict:
