@@ -10,7 +10,7 @@ from components import figures
 from components import format as fmt
 from components.layout import empty_state, kpi_card
 from dashboard import ids
-from dashboard.urlstate import filters_of
+from dashboard.urlstate import filters_of, granularity_of
 
 
 def kpi_cards(k: dict):
@@ -70,8 +70,7 @@ def overview_outputs(data, f) -> tuple:
 
 
 def trend_output(data, f, granularity: str) -> dict:
-    if granularity not in ("day", "week", "month"):
-        granularity = "week"
+    granularity = granularity_of(granularity)
     return figures.sales_trend_figure(data.sales_trend(f, granularity), granularity)
 
 

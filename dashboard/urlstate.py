@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
-from dashboard.queries import Filters
+from dashboard.queries import GRANULARITIES, Filters
 
 # Keys that mean the same on every page; the navigation links carry only these.
 GLOBAL_KEYS = ("start", "end", "region", "country")
@@ -40,30 +40,37 @@ def valid_date(text: str | None) -> str | None:
         return None
 
 
-def filters_from(params: dict) -> Filters:
-    """The global filter from parsed query parameters; bad dates are ignored."""
-    start, end = valid_date(first(params, "start")), valid_date(first(params, "end"))
+def _filters(start_date, end_date, regions: tuple, countries: tuple) -> Filters:
+    """Valid dates only, in order."""
+    start, end = valid_date(start_date), valid_date(end_date)
     if start and end and start > end:
         start, end = end, start
-    return Filters(
-        start=start,
-        end=end,
-        regions=tuple(params.get("region", ())),
-        countries=tuple(params.get("country", ())),
+    return Filters(start=start, end=end, regions=regions, countries=countries)
+
+
+def filters_from(params: dict) -> Filters:
+    """The global filter from parsed query parameters; bad dates are ignored."""
+    return _filters(
+        first(params, "start"),
+        first(params, "end"),
+        tuple(params.get("region", ())),
+        tuple(params.get("country", ())),
     )
 
 
 def filters_of(start_date, end_date, regions, countries) -> Filters:
     """The global filter from the filter bar's control values."""
-    start, end = valid_date(start_date), valid_date(end_date)
-    if start and end and start > end:
-        start, end = end, start
-    return Filters(
-        start=start,
-        end=end,
-        regions=tuple(sorted(regions or ())),
-        countries=tuple(sorted(countries or ())),
+    return _filters(
+        start_date,
+        end_date,
+        tuple(sorted(regions or ())),
+        tuple(sorted(countries or ())),
     )
+
+
+def granularity_of(value) -> str:
+    """``value`` if it is a known trend granularity, else the default."""
+    return value if value in GRANULARITIES else DEFAULTS["granularity"]
 
 
 def encode(values: dict, date_bounds: tuple[str, str] | None = None) -> str:

@@ -7,16 +7,14 @@ from dash import html
 
 from components.layout import card, card_row, full_row, graph, page
 from dashboard import ids
-from dashboard.urlstate import DEFAULTS, filters_from, first
+from dashboard.urlstate import filters_from, first, granularity_of
 
 
 def layout(ctx, params: dict):
     from callbacks.overview import overview_outputs, trend_output
     from dashboard.pages import global_filter_bar
 
-    granularity = first(params, "granularity", DEFAULTS["granularity"])
-    if granularity not in ("day", "week", "month"):
-        granularity = DEFAULTS["granularity"]
+    granularity = granularity_of(first(params, "granularity"))
     # Filled here, in the same response as the layout, so the first view needs no
     # second round trip; the callbacks answer later changes.
     f = filters_from(params)
