@@ -15,7 +15,6 @@ from dashboard.urlstate import filters_of
 
 METHOD_NAMES = {
     "cf": "Bought by the same customers (collaborative)",
-    "collaborative": "Bought by the same customers (collaborative)",
     "content": "Described alike (content-based)",
 }
 

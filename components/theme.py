@@ -6,7 +6,6 @@ import copy
 
 PRIMARY = "#2c7be5"
 SECONDARY = "#6e84a3"
-MUTED = "#95aac9"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', sans-serif"
 
 SEGMENT_COLORS = {
