@@ -30,6 +30,7 @@ from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_rank import TASKS, History, LearnedRanker, batches
 from analytics.errors import InputError
 from analytics.recommenders import EASE, ItemKNN, baselines, knn_similarity
+from analytics.similarity import top_k_rows
 
 METRICS = ["precision_at_5", "recall_at_5", "map_at_5", "ndcg_at_5", "hit_rate_at_5"]
 DEFAULT_TEST_DAYS = 90  # the bundle's own evaluation: the last 90 days are the test
@@ -138,10 +139,7 @@ def top_k(scores: np.ndarray, k: int, exclude: sp.csr_matrix | None = None):
     if exclude is not None:
         r, c = exclude.nonzero()
         scores[r, c] = -np.inf
-    k = min(k, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, part, 1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
+    return top_k_rows(scores, k)[0]
 
 
 def score_task(model, train: Purchases, truth: dict, task: str, k: int = 5) -> dict:

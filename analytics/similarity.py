@@ -20,11 +20,15 @@ MIN_SUPPORT = 2  # shared customers needed before a co-purchase score counts
 _CHUNK_CELLS = 1 << 24
 
 
+def _inverse_norms(x: sp.csc_matrix) -> np.ndarray:
+    """1 / the Euclidean norm of each column (0 for an empty column)."""
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
+    return np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+
+
 def _column_normalised(x: sp.spmatrix) -> sp.csc_matrix:
     x = sp.csc_matrix(x, dtype=np.float32)
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
-    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return x @ sp.diags(inv.astype(np.float32))
+    return x @ sp.diags(_inverse_norms(x).astype(np.float32))
 
 
 def cosine_matrix(x: sp.spmatrix) -> sp.csr_matrix:
@@ -40,7 +44,7 @@ def cosine_matrix(x: sp.spmatrix) -> sp.csr_matrix:
     return sim
 
 
-def _top_k_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def top_k_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and values of the ``k`` largest entries per row, best first."""
     k = min(k, scores.shape[1])
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
@@ -63,7 +67,8 @@ def cosine_top_k(
         Neighbours per product.
     min_support : int
         Minimum number of rows two columns must share (co-purchasing customers).
-        Applies to a binary ``x`` only; for weighted input (TF-IDF) support is 0.
+        At least 1 for a binary ``x``, whose shared rows are counted; 0 for
+        weighted input (TF-IDF), whose support is 0.
 
     Returns
     -------
@@ -72,9 +77,8 @@ def cosine_top_k(
     support : ndarray (products, k) of int64, shared rows (binary ``x``; else 0)
     """
     x = sp.csc_matrix(x, dtype=np.float32)
-    binary = bool(np.all(x.data == 1.0))
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
-    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    binary = min_support > 0
+    inv = _inverse_norms(x)
     n = x.shape[1]
     k = min(k, max(n - 1, 1))
     neighbours = np.full((n, k), -1, dtype=np.int64)
@@ -90,8 +94,8 @@ def cosine_top_k(
         sim = co * inv[cols, None] * inv[None, :]
         sim[np.arange(len(cols)), cols] = 0.0
         if binary:
-            sim[co < max(min_support, 1)] = 0.0
-        idx, val = _top_k_rows(sim, k)
+            sim[co < min_support] = 0.0
+        idx, val = top_k_rows(sim, k)
         ok = val > 0
         neighbours[cols] = np.where(ok, idx, -1)
         scores[cols] = np.where(ok, val, 0.0)
@@ -142,8 +146,6 @@ def similar_products_table(
     content = cosine_top_k(description_vectors(purchases.descriptions).T, k, 0)
     for method, (nbr, score, sup) in (("cf", cf), ("content", content)):
         row, col = np.nonzero(nbr >= 0)
-        if method == "content":
-            sup = np.zeros_like(sup)  # shared terms are not customers
         frames.append(
             pd.DataFrame(
                 {
