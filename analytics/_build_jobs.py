@@ -32,30 +32,37 @@ class Stages:
         start = time.perf_counter()
         result = func(*args, **kwargs)
         elapsed = time.perf_counter() - start
+        peak = _peak_rss_mb()
         self.seconds[name] = round(elapsed, 3)
-        self.peak_rss_mb[name] = round(_peak_rss_mb(), 1)
-        self.log(f"[{name}] done in {elapsed:.2f} s (peak RSS {_peak_rss_mb():.0f} MB)")
+        self.peak_rss_mb[name] = round(peak, 1)
+        self.log(f"[{name}] done in {elapsed:.2f} s (peak RSS {peak:.0f} MB)")
         return result
 
 
-_EVALUATION_LINES: pd.DataFrame | None = None
-
-
-def _evaluate_in_worker(
-    threads: int, as_of: pd.Timestamp
+def _evaluate(
+    lines: pd.DataFrame, as_of: pd.Timestamp
 ) -> tuple[pd.DataFrame | None, pd.DataFrame, float, float]:
     """The evaluation table, the similar-products table (as of ``as_of``), their
-    seconds, and the peak RSS (MB) of this process."""
+    seconds, and the peak RSS (MB) of this process; with one BLAS thread."""
     start = time.perf_counter()
-    with threadpool_limits(limits=threads):
-        table = evaluate_for_bundle(_EVALUATION_LINES)
-        similar = similar_products(_EVALUATION_LINES, as_of)
+    with threadpool_limits(limits=1):
+        table = evaluate_for_bundle(lines)
+        similar = similar_products(lines, as_of)
     return (
         table,
         similar,
         round(time.perf_counter() - start, 3),
         round(_peak_rss_mb(), 1),
     )
+
+
+# Set only while the worker is forked: the child reads the lines from the parent's
+# memory instead of having them pickled.
+_EVALUATION_LINES: pd.DataFrame | None = None
+
+
+def _evaluate_forked(as_of: pd.Timestamp):
+    return _evaluate(_EVALUATION_LINES, as_of)
 
 
 class BackgroundEvaluation:
@@ -85,7 +92,7 @@ class BackgroundEvaluation:
                 max_workers=1, mp_context=multiprocessing.get_context("fork")
             )
             try:
-                self._future = executor.submit(_evaluate_in_worker, 1, as_of)
+                self._future = executor.submit(_evaluate_forked, as_of)
             finally:
                 executor.shutdown(wait=False)
                 _EVALUATION_LINES = None
@@ -93,15 +100,9 @@ class BackgroundEvaluation:
 
     def result(self) -> pd.DataFrame | None:
         """The evaluation table (``similar`` holds the similar products after)."""
-        global _EVALUATION_LINES
         if self._future is not None:
-            table, self.similar, self.seconds, self.peak_rss_mb = self._future.result()
-            return table
-        _EVALUATION_LINES = self._lines
-        try:
-            table, self.similar, self.seconds, self.peak_rss_mb = _evaluate_in_worker(
-                1, self._as_of
-            )
-        finally:
-            _EVALUATION_LINES = None
+            outcome = self._future.result()
+        else:
+            outcome = _evaluate(self._lines, self._as_of)
+        table, self.similar, self.seconds, self.peak_rss_mb = outcome
         return table
