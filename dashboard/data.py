@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.contract import MANIFEST, REGIONS
+from analytics.product_search import ProductIndex, build_index
 from analytics.segmentation import SegmentModel
 from dashboard import lookups, queries
 from dashboard.queries import Filters
@@ -72,6 +73,7 @@ class Bundle:
     pdaily: dict  # product_daily as arrays: day, country, product, units, revenue
     products: pd.DataFrame  # index = product code
     product_codes: np.ndarray
+    product_index: ProductIndex  # the fuzzy product search's index
     customer_products: pd.DataFrame  # sorted by customer_id
     cp_customer: np.ndarray
     tables: dict  # small whole-period tables: kmeans_scan, ... and the optional ones
@@ -170,6 +172,7 @@ class Bundle:
             pdaily=pdaily,
             products=products,
             product_codes=product_codes,
+            product_index=build_index(products),
             customer_products=customer_products,
             cp_customer=customer_products["customer_id"].to_numpy("int64"),
             tables=tables,

@@ -127,5 +127,5 @@ def search(b, text: str, limit: int = 10) -> pd.DataFrame:
     columns = ["stock_code", "description", "revenue"]
     if not text:
         return pd.DataFrame(columns=columns)
-    found = search_products(b.products, text, limit=limit)
+    found = search_products(b.product_index, text, limit=limit)
     return found[[c for c in columns if c in found.columns]].reset_index(drop=True)
