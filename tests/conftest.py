@@ -39,6 +39,19 @@ def pytest_setup_options():
 
 
 @pytest.fixture(scope="session")
+def online_retail_lines() -> pd.DataFrame:
+    """Online Retail, read and cleaned once for the integration tests (which skip
+    first when the data is absent); treat as read-only."""
+    from helpers import ONLINE_RETAIL
+
+    from analytics.cleaning import clean
+    from analytics.ingest import load_transactions
+
+    frame, _, overlap = load_transactions([ONLINE_RETAIL])
+    return clean(frame, overlap)[0]
+
+
+@pytest.fixture(scope="session")
 def demo_bundle(tmp_path_factory) -> Path:
     """A bundle built from 20,000 synthetic rows (a few seconds, no shared data)."""
     from analytics.build import build_bundle

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from helpers import ONLINE_RETAIL, purchase_line, requires_shared_data
+from helpers import purchase_line, requires_shared_data
 
 from analytics.contract import TABLES
 from analytics.errors import InputError
@@ -111,13 +111,8 @@ def test_evaluation_table_follows_the_contract():
 
 @requires_shared_data
 @pytest.mark.integration
-def test_project_recommender_beats_popularity_on_online_retail():
-    from analytics.cleaning import clean
-    from analytics.ingest import load_transactions
-
-    frame, _, overlap = load_transactions([ONLINE_RETAIL])
-    lines = clean(frame, overlap)[0]
-    table = evaluate_recommenders(lines, pd.Timestamp("2011-09-01"))
+def test_project_recommender_beats_popularity_on_online_retail(online_retail_lines):
+    table = evaluate_recommenders(online_retail_lines, pd.Timestamp("2011-09-01"))
     p = table.set_index(["task", "method"])["precision_at_5"]
     for task in ("all items", "new items"):
         assert p[(task, "shopper (project)")] > p[(task, "popularity")] + 0.05

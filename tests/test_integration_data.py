@@ -78,9 +78,8 @@ def test_two_files_together_drop_the_overlap(tmp_path):
     assert report["customers"] > 5_800
 
 
-def test_shifting_the_data_to_2022_gives_the_same_segments():
-    frame, _, overlap = load_transactions([ONLINE_RETAIL])
-    lines, _ = clean(frame, overlap)
+def test_shifting_the_data_to_2022_gives_the_same_segments(online_retail_lines):
+    lines = online_retail_lines
     results = []
     # A constant shift (580 weeks: 2022-01-12 … 2023-01-19, same weekdays).
     for offset in (pd.Timedelta(0), pd.Timedelta(weeks=580)):

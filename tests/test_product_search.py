@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from helpers import ONLINE_RETAIL, requires_shared_data
+from helpers import requires_shared_data
 
 from analytics.product_search import search_products
 
@@ -72,13 +72,10 @@ def test_a_products_table_without_descriptions_is_a_clear_error():
 
 @requires_shared_data
 @pytest.mark.integration
-def test_lookup_on_the_real_catalogue():
+def test_lookup_on_the_real_catalogue(online_retail_lines):
     from analytics.aggregates import products_table
-    from analytics.cleaning import clean
-    from analytics.ingest import load_transactions
 
-    frame, _, overlap = load_transactions([ONLINE_RETAIL])
-    products = products_table(clean(frame, overlap)[0])
+    products = products_table(online_retail_lines)
     first = {
         q: search_products(products, q)["stock_code"].iloc[0]
         for q in ["white hanging heart", "hart t-light", "regency cakestand"]
