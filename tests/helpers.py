@@ -91,3 +91,18 @@ def purchase_line(invoice, customer: int, code: str, day: int) -> dict:
         "country": "United Kingdom",
         "revenue": 1.0,
     }
+
+
+def text_of(component) -> str:
+    """All text inside a Dash component tree, figure annotations included."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    parts = [text_of(getattr(component, "children", None))]
+    figure = getattr(component, "figure", None)
+    if isinstance(figure, dict):
+        parts += [a.get("text", "") for a in figure["layout"].get("annotations", [])]
+    return " ".join(parts)

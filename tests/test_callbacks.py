@@ -6,25 +6,12 @@ import io
 
 import pandas as pd
 import pytest
+from helpers import text_of
 
 from callbacks import customers, overview, products, routing, segments
 from dashboard import urlstate
 from dashboard.pages import PageContext, render
 from dashboard.queries import Filters
-
-
-def _text(component) -> str:
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    parts = [_text(getattr(component, "children", None))]
-    figure = getattr(component, "figure", None)
-    if isinstance(figure, dict):
-        parts += [a.get("text", "") for a in figure["layout"].get("annotations", [])]
-    return " ".join(parts)
 
 
 # -- URL state ----------------------------------------------------------------------
@@ -98,14 +85,14 @@ def test_every_page_renders_and_unknown_paths_get_a_message(data):
     ctx = PageContext(data=data, topojson_url="/assets/topojson/")
     for path in ("/", "/segments", "/customers", "/products", "/data", "/data/"):
         assert render(path, {}, ctx) is not None
-    assert "no page at /nope" in _text(render("/nope", {}, ctx))
+    assert "no page at /nope" in text_of(render("/nope", {}, ctx))
 
 
 def test_missing_bundle_renders_a_message(tmp_path):
     from dashboard.data import DataAccess
 
     ctx = PageContext(data=DataAccess(tmp_path), topojson_url="/t/")
-    assert "No data to show yet" in _text(render("/", {}, ctx))
+    assert "No data to show yet" in text_of(render("/", {}, ctx))
 
 
 # -- Overview -----------------------------------------------------------------------
@@ -113,13 +100,13 @@ def test_overview_outputs_and_empty_filter(data):
     cards, bar, world, units, revenue, pareto, note = overview.overview_outputs(
         data, Filters()
     )
-    assert "Revenue" in _text(cards) and "£" in _text(cards)
+    assert "Revenue" in text_of(cards) and "£" in text_of(cards)
     assert world["data"][0]["type"] == "choropleth"
-    assert "of customers bring 80%" in _text(note)
+    assert "of customers bring 80%" in text_of(note)
     empty = overview.overview_outputs(
         data, Filters(start="1990-01-01", end="1990-02-01")
     )
-    assert "No orders match these filters" in _text(empty[0])
+    assert "No orders match these filters" in text_of(empty[0])
     assert empty[1]["data"] == []
 
 
@@ -136,20 +123,20 @@ def test_segments_outputs_follow_the_window(data):
     n = len(data.window_rfm(Filters(start="2011-01-01", end="2011-06-30")))
     assert f"{n:,} customers" in summary
     assert sum(len(t["x"]) for t in fig["data"]) == n
-    assert "Customers" in _text(table)
+    assert "Customers" in text_of(table)
     empty = segments.segments_outputs(data, Filters(end="1990-01-01"), None)
     assert "No customers" in empty[3]
 
 
 def test_predictor_answers_and_explains_missing_or_bad_input(data):
     model = data.segment_model()
-    answer = _text(segments.predict_segment(model, 3, 40, 20000))
+    answer = text_of(segments.predict_segment(model, 3, 40, 20000))
     assert "Segment:" in answer
     assert any(s in answer for s in ("High-Value", "Regular", "Occasional", "At-Risk"))
-    assert "Enter recency" in _text(segments.predict_segment(model, None, 2, 3))
-    assert "negative" in _text(segments.predict_segment(model, -1, 2, 3))
-    assert "at least one order" in _text(segments.predict_segment(model, 1, 0, 3))
-    assert "Enter recency" in _text(segments.predict_segment(model, "x", 2, 3))
+    assert "Enter recency" in text_of(segments.predict_segment(model, None, 2, 3))
+    assert "negative" in text_of(segments.predict_segment(model, -1, 2, 3))
+    assert "at least one order" in text_of(segments.predict_segment(model, 1, 0, 3))
+    assert "Enter recency" in text_of(segments.predict_segment(model, "x", 2, 3))
 
 
 def test_export_is_the_filtered_segment_and_safe(data):
@@ -181,19 +168,19 @@ def test_parse_customer_id(text, expected):
 
 @pytest.mark.parametrize("text", ["abc", "-5", "1e5", "12 34", "<script>", "1" * 20])
 def test_malformed_ids_get_a_clear_message(text, data):
-    assert "is not a customer ID" in _text(customers.customer_view(data, text))
+    assert "is not a customer ID" in text_of(customers.customer_view(data, text))
 
 
 def test_customer_view_known_unknown_and_recommendations(bare_data, full_data):
     data = bare_data
     cid = int(data.bundle().customer_ids[0])
-    assert "No customer 1 in this bundle" in _text(customers.customer_view(data, "1"))
-    shown = _text(customers.customer_view(data, str(cid)))
+    assert "No customer 1 in this bundle" in text_of(customers.customer_view(data, "1"))
+    shown = text_of(customers.customer_view(data, str(cid)))
     assert f"Customer {cid}" in shown
     assert "Recommendations are not in this bundle" in shown
-    full = _text(customers.customer_view(full_data, str(cid)))
+    full = text_of(customers.customer_view(full_data, str(cid)))
     assert "bought together" in full and "=HYPERLINK" in full  # text, not a formula
-    assert "Enter a customer ID" in _text(customers.customer_view(data, ""))
+    assert "Enter a customer ID" in text_of(customers.customer_view(data, ""))
 
 
 # -- Products ----------------------------------------------------------------------
@@ -209,19 +196,19 @@ def test_suggestions_keep_the_selected_product(data):
 
 def test_product_outputs(data, full_data, bare_data):
     detail, fig, similar = products.product_outputs(data, None, Filters())
-    assert "Choose a product" in _text(detail)
+    assert "Choose a product" in text_of(detail)
     code = str(data.bundle().product_codes[0])
     detail, fig, similar = products.product_outputs(data, code, Filters())
-    assert f"({code})" in _text(detail)
+    assert f"({code})" in text_of(detail)
     units = data.product_sales(code, Filters(), "month")["units"].sum()
     assert sum(fig["data"][0]["y"]) == pytest.approx(units)
     frame = pd.read_parquet(full_data.bundle_dir / "products.parquet")
     code = str(frame["stock_code"].iloc[0])
     _, _, similar = products.product_outputs(full_data, code, Filters())
-    text = _text(similar)
+    text = text_of(similar)
     assert "collaborative" in text and "content-based" in text
     _, _, similar = products.product_outputs(bare_data, code, Filters())
-    assert "not in this bundle" in _text(similar)
+    assert "not in this bundle" in text_of(similar)
 
 
 # -- App wiring ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import io
 import pandas as pd
 import pytest
 from dash import html
+from helpers import text_of
 
 from components import figures, segment_figures
 from components import format as fmt
@@ -20,16 +21,6 @@ SEGMENTS = ["High-Value", "Regular", "Occasional", "At-Risk"]
 
 def _annotation_text(fig):
     return " ".join(a["text"] for a in fig["layout"].get("annotations", []))
-
-
-def _strings(component) -> str:
-    """All text inside a Dash component tree."""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_strings(c) for c in component)
-    children = getattr(component, "children", None)
-    return "" if children is None else _strings(children)
 
 
 @pytest.mark.parametrize(
@@ -197,9 +188,9 @@ def test_formula_cells_are_neutralised_in_csv_export():
 
 
 def test_kpi_card_shows_direction_of_change():
-    up = _strings(kpi_card("Revenue", "£10", 0.1, "vs last"))
-    down = _strings(kpi_card("Revenue", "£10", -0.25, "vs last"))
-    none = _strings(kpi_card("Revenue", "£10", None, ""))
+    up = text_of(kpi_card("Revenue", "£10", 0.1, "vs last"))
+    down = text_of(kpi_card("Revenue", "£10", -0.25, "vs last"))
+    none = text_of(kpi_card("Revenue", "£10", None, ""))
     assert "▲ +10.0%" in up and "▼ -25.0%" in down and "no earlier data" in none
 
 
@@ -212,13 +203,13 @@ def test_table_formats_and_highlights_rows_and_escapes_nothing():
         row_key="name",
         highlight="y",
     )
-    text = _strings(t)
+    text = text_of(t)
     assert "<b>x</b>" in text  # shown as text: React escapes it
     assert "£1,234" in text
     body_rows = t.children[1].children
     assert body_rows[1].className == "table-active"
     assert isinstance(table([], [], "Nothing here"), html.Div)
-    assert "Nothing here" in _strings(empty_state("Nothing here"))
+    assert "Nothing here" in text_of(empty_state("Nothing here"))
 
 
 def test_empty_figure_says_why():
