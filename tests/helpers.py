@@ -93,6 +93,11 @@ def purchase_line(invoice, customer: int, code: str, day: int) -> dict:
     }
 
 
+def purchase_lines(rows) -> pd.DataFrame:
+    """Cleaned lines from ``(invoice, customer, code, day)`` tuples."""
+    return pd.DataFrame([purchase_line(*row) for row in rows])
+
+
 def text_of(component) -> str:
     """All text inside a Dash component tree, figure annotations included."""
     if component is None:

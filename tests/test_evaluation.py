@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from helpers import purchase_line, requires_shared_data
+from helpers import purchase_line, purchase_lines, requires_shared_data
 
 from analytics.contract import TABLES
 from analytics.errors import InputError
@@ -141,7 +141,7 @@ def test_baselines_rank_what_they_promise():
 
     rows = [(1, 1, "A", 0), (2, 1, "A", 5), (2, 1, "B", 5), (3, 2, "A", 1)]
     rows += [(4, 2, "B", 2), (5, 3, "A", 3), (5, 3, "B", 3), (6, 4, "C", 4)]
-    lines = pd.DataFrame([purchase_line(i, c, code, d) for i, c, code, d in rows])
+    lines = purchase_lines(rows)
     p = purchases_from_lines(lines)
     everyone = np.arange(p.shape[0])
     codes = list(p.stock_codes)

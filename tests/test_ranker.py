@@ -3,21 +3,15 @@
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import purchase_lines
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
 from analytics._reco_data import purchases_from_lines
 from analytics._reco_rank import History, LearnedRanker, RankParams, _labels
 from analytics.recommenders import ease_weights
-from tests.helpers import purchase_line
 
 START = pd.Timestamp("2011-01-01")
 SMALL = RankParams(min_samples_leaf=5, max_iter=30)
-
-
-def _frame(rows) -> pd.DataFrame:
-    return pd.DataFrame(
-        [purchase_line(inv, cust, code, day) for inv, cust, code, day in rows]
-    )
 
 
 def _staples_shop(seed=0):
@@ -35,11 +29,11 @@ def _staples_shop(seed=0):
                 rows.append((invoice, 100 + c, f"F{rng.integers(10)}", day))
             if rng.random() < 0.15:  # a one-off nobody buys twice
                 rows.append((invoice, 100 + c, f"O{invoice}", day))
-    return _frame(rows)
+    return purchase_lines(rows)
 
 
 def test_labels_are_the_purchases_after_the_cut_and_new_ones_exclude_own():
-    lines = _frame(
+    lines = purchase_lines(
         [(1, 7, "A", 0), (2, 7, "A", 20), (2, 7, "B", 20), (3, 8, "A", 1),
          (4, 8, "Z", 25)]
     )  # fmt: skip
@@ -91,7 +85,7 @@ def test_two_fits_score_identically():
 
 
 def test_too_short_a_history_ranks_by_the_blend_alone():
-    lines = _frame([(1, 7, "A", 0), (1, 7, "B", 0), (2, 8, "A", 1)])
+    lines = purchase_lines([(1, 7, "A", 0), (1, 7, "B", 0), (2, 8, "A", 1)])
     ranker, p = _fitted(lines, "all items")
     assert ranker.model_ is None
     scores = ranker.score(np.arange(p.shape[0]))
@@ -127,6 +121,6 @@ def test_a_feature_missing_everywhere_does_not_stop_the_fit():
             (2 * c, 100 + c, f"P{c % 5}", 0),
             (2 * c + 1, 100 + c, f"P{(c + 1) % 5}", 100),
         ]
-    ranker, p = _fitted(_frame(rows), "all items")
+    ranker, p = _fitted(purchase_lines(rows), "all items")
     assert ranker.model_ is not None
     assert np.isfinite(ranker.score(np.arange(p.shape[0]))).all()

@@ -1,10 +1,9 @@
 """Product similarity on hand-made purchase matrices where the answer is known."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
-from helpers import purchase_line
+from helpers import purchase_lines
 
 from analytics import similarity
 from analytics._reco_data import purchases_from_lines
@@ -77,11 +76,11 @@ def test_descriptions_find_the_same_product_in_another_colour():
 
 def _lines(baskets):
     """Cleaned lines from {invoice: (customer, day, [stock codes])}."""
-    rows = []
-    for invoice, (customer, day, codes) in baskets.items():
-        for code in codes:
-            rows.append(purchase_line(invoice, customer, code, day))
-    return pd.DataFrame(rows)
+    return purchase_lines(
+        (invoice, customer, code, day)
+        for invoice, (customer, day, codes) in baskets.items()
+        for code in codes
+    )
 
 
 def test_similar_products_table_follows_the_contract():
