@@ -31,12 +31,6 @@ DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "benchmarks" / "out"
 FILES = ["online_retail_ii_2009_2010.csv.gz", "online_retail.csv.gz"]
 
-DATES = {"type": "url-range", "key": "dates"}
-
-
-def param(key):
-    return {"type": "url-param", "key": key}
-
 
 def two_file_bundle() -> Path:
     bundle = OUT / "bundle_two_files"
@@ -88,6 +82,9 @@ def session(data, steps: int, offset: int = 0):
     ``offset`` moves every window's start by that many days: a session of filters
     the server has not seen yet (for the memory soak).
     """
+    from analytics.contract import SEGMENTS
+    from dashboard import ids
+
     first, last = data.date_bounds()
     windows = [
         (None, None),
@@ -111,7 +108,7 @@ def session(data, steps: int, offset: int = 0):
     codes = products.head(50).tolist()
     customer_ids = b.customer_ids[:: max(1, len(b.customer_ids) // 50)].tolist()
     searches = ["cake stand", "hart", "t-light holder", "lunch bag", "regency", "85123"]
-    segments = [None, "High-Value", "Regular", "Occasional", "At-Risk"]
+    segments = [None, *SEGMENTS]
     granularities = ["day", "week", "month"]
     combos = itertools.cycle(itertools.product(windows, geo))
     for i in range(steps):
@@ -121,22 +118,22 @@ def session(data, steps: int, offset: int = 0):
             moved = date.fromisoformat(str(start)[:10]) + timedelta(days=offset)
             start = moved.isoformat()
         f = [
-            _in(DATES, "start_date", start),
-            _in(DATES, "end_date", end),
-            _in(param("region"), "value", regions),
-            _in(param("country"), "value", countries),
+            _in(ids.DATES, "start_date", start),
+            _in(ids.DATES, "end_date", end),
+            _in(ids.REGION, "value", regions),
+            _in(ids.COUNTRY, "value", countries),
         ]
         yield (
             "overview",
             payload(
                 [
-                    _out("overview-kpis", "children"),
-                    _out("overview-country-bar-graph", "figure"),
-                    _out("overview-country-map-graph", "figure"),
-                    _out("overview-top-units-graph", "figure"),
-                    _out("overview-top-revenue-graph", "figure"),
-                    _out("overview-pareto-graph", "figure"),
-                    _out("overview-pareto-note", "children"),
+                    _out(ids.OVR_KPIS, "children"),
+                    _out(ids.OVR_COUNTRY_BAR, "figure"),
+                    _out(ids.OVR_COUNTRY_MAP, "figure"),
+                    _out(ids.OVR_TOP_UNITS, "figure"),
+                    _out(ids.OVR_TOP_REVENUE, "figure"),
+                    _out(ids.OVR_PARETO, "figure"),
+                    _out(ids.OVR_PARETO_NOTE, "children"),
                 ],
                 f,
             ),
@@ -144,86 +141,86 @@ def session(data, steps: int, offset: int = 0):
         yield (
             "trend",
             payload(
-                _out("overview-trend-graph", "figure"),
-                [*f, _in(param("granularity"), "value", granularities[i % 3])],
+                _out(ids.OVR_TREND, "figure"),
+                [*f, _in(ids.OVR_GRANULARITY, "value", granularities[i % 3])],
             ),
         )
         yield (
             "segments",
             payload(
                 [
-                    _out("segments-3d-graph", "figure"),
-                    _out("segments-profile-table", "children"),
-                    _out("segments-rfm-distribution-graph", "figure"),
-                    _out("segments-window-summary", "children"),
+                    _out(ids.SEG_3D, "figure"),
+                    _out(ids.SEG_PROFILE, "children"),
+                    _out(ids.SEG_RFM_DIST, "figure"),
+                    _out(ids.SEG_SUMMARY, "children"),
                 ],
-                [*f, _in(param("segment"), "value", segments[i % len(segments)])],
+                [*f, _in(ids.SEG_SEGMENT, "value", segments[i % len(segments)])],
             ),
         )
         yield (
             "export",
             payload(
-                _out("segments-export-download", "data"),
-                [_in("segments-export-button", "n_clicks", i + 1)],
-                [*f, _in(param("segment"), "value", segments[i % len(segments)])],
+                _out(ids.SEG_EXPORT_DOWNLOAD, "data"),
+                [_in(ids.SEG_EXPORT_BUTTON, "n_clicks", i + 1)],
+                [*f, _in(ids.SEG_SEGMENT, "value", segments[i % len(segments)])],
             ),
         )
         yield (
             "predictor",
             payload(
-                _out("segments-predict-result", "children"),
+                _out(ids.SEG_PRED_RESULT, "children"),
                 [
-                    _in("segments-predict-recency", "value", 3 + i),
-                    _in("segments-predict-frequency", "value", 1 + i % 20),
-                    _in("segments-predict-monetary", "value", 100.0 * (i + 1)),
+                    _in(ids.SEG_PRED_RECENCY, "value", 3 + i),
+                    _in(ids.SEG_PRED_FREQUENCY, "value", 1 + i % 20),
+                    _in(ids.SEG_PRED_MONETARY, "value", 100.0 * (i + 1)),
                 ],
             ),
         )
         yield (
             "customer",
             payload(
-                _out("customers-result", "children"),
-                [_in(param("id"), "value", str(customer_ids[i % len(customer_ids)]))],
+                _out(ids.CUS_RESULT, "children"),
+                [_in(ids.CUS_ID, "value", str(customer_ids[i % len(customer_ids)]))],
             ),
         )
         yield (
             "suggest",
             payload(
-                _out(param("code"), "options"),
+                _out(ids.PRD_SEARCH, "options"),
                 [
                     _in(
-                        param("code"),
+                        ids.PRD_SEARCH,
                         "search_value",
                         searches[i % len(searches)][: 3 + i % 8],
                     )
                 ],
-                [_in(param("code"), "value", None)],
+                [_in(ids.PRD_SEARCH, "value", None)],
             ),
         )
         yield (
             "product",
             payload(
                 [
-                    _out("products-detail", "children"),
-                    _out("products-sales-graph", "figure"),
-                    _out("products-similar", "children"),
+                    _out(ids.PRD_DETAIL, "children"),
+                    _out(ids.PRD_SALES, "figure"),
+                    _out(ids.PRD_SIMILAR, "children"),
                 ],
-                [_in(param("code"), "value", codes[i % len(codes)]), *f],
+                [_in(ids.PRD_SEARCH, "value", codes[i % len(codes)]), *f],
             ),
         )
         yield (
             "page",
             payload(
-                _out("app-page", "children"),
+                _out(ids.PAGE, "children"),
                 [
                     _in(
-                        "app-url",
+                        ids.URL,
                         "pathname",
                         ["/", "/segments", "/products", "/data"][i % 4],
                     ),
-                    _in("app-url", "search", f"?start={start}&end={end}"),
+                    _in(ids.URL, "search", f"?start={start}&end={end}"),
                 ],
-                [_in("app-url-written", "data", None)],
+                [_in(ids.URL_WRITTEN, "data", None)],
             ),
         )
 

@@ -9,7 +9,7 @@ nothing is cached) and measures, with the page's own clock, the time from naviga
 start until the page's content (filter bar, KPI cards with numbers) is in place and
 until every graph has drawn. Without ``--bundle`` it uses the two-file bundle of
 benchmarks/callbacks.py. Prints every run and the median, for a cold browser (first
-visit: plotly.js, 4.8 MB, is parsed from scratch) and a warm one (reload).
+visit: the partial plotly.js, 2.0 MB, is parsed from scratch) and a warm one (reload).
 """
 
 from __future__ import annotations

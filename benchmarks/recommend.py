@@ -230,10 +230,10 @@ def tune() -> None:
         print(f"blend, {task} (objective: worst relative margin over the baselines):")
         best, _ = tune_blend(splits, task, start=start, rounds=3)
         print(f"  chosen: {best}")
-    validation()
+    validation(data)
 
 
-def validation() -> None:
+def validation(data: dict | None = None) -> None:
     """The project's recommender (the learned ranker) and the hand-weighted blend
     it builds on, against the baselines on the validation splits (metrics averaged
     over them)."""
@@ -249,7 +249,7 @@ def validation() -> None:
             ("new items", NEW_ITEMS_PARAMS),
         )
     }
-    table = validation_table(validation_splits(datasets()), projects)
+    table = validation_table(validation_splits(data or datasets()), projects)
     print("validation, mean of: " + "; ".join(f"{n} < {c}" for n, c, _ in VALIDATION))
     for task, group in table.groupby("task", sort=False):
         print(f"\n{task}\n{'method':<20}" + "".join(f"{m[:-5]:>11}" for m in METRICS))
