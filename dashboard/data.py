@@ -180,6 +180,19 @@ class Bundle:
         )
 
 
+def _key_part(b: Bundle, value):
+    """A cache-key part; a filter is keyed by what it selects (its clipped day
+    range, its regions and countries in any order), so the URL's filter and the
+    filter bar's for the same view share one answer."""
+    if isinstance(value, Filters):
+        return (
+            queries.day_range(b, value),
+            tuple(sorted(value.regions)),
+            tuple(sorted(value.countries)),
+        )
+    return value
+
+
 class DataAccess:
     """Cached queries over the bundle at ``bundle_dir``.
 
@@ -215,7 +228,8 @@ class DataAccess:
         bundle = self.bundle()
         if self.cache is None:
             return compute(bundle)
-        digest = hashlib.sha1(repr(args).encode()).hexdigest()[:20]
+        parts = tuple(_key_part(bundle, a) for a in args)
+        digest = hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
         key = f"{name}:{bundle.version}:{digest}"
         try:
             hit = self.cache.get(key)
