@@ -20,8 +20,9 @@ from analytics._synthetic_plan import (
 )
 from analytics._synthetic_vocab import (
     SPECIAL_CODES,
+    THEME_WEIGHTS,
     THEMES,
-    XMAS_THEMES,
+    XMAS_MASK,
     build_catalogue,
 )
 
@@ -77,12 +78,10 @@ class Shop:
         self.cat = cat
         self.n_products = n
         self.plan: Plan = make_plan(rows, seed, self.start, days, cat)
-        self.rows = rows
         self.salt = [_U64(_mix(_mix(seed & _MASK) + s)) for s in range(32)]
         dates = pd.date_range(self.start, periods=days + 1, freq="D")
         self.day_month = dates.month.to_numpy() - 1
-        pop = np.array([w for _, w in THEMES])
-        xmas = np.array([name in XMAS_THEMES for name, _ in THEMES])
+        pop, xmas = THEME_WEIGHTS, XMAS_MASK
         self.everyday = np.flatnonzero(~xmas)
         self.everyday_cum = np.cumsum(pop[~xmas]) / pop[~xmas].sum()
         self.xmas = np.flatnonzero(xmas)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics._synthetic_vocab import THEMES, XMAS_THEMES
+from analytics._synthetic_vocab import THEME_WEIGHTS, XMAS_MASK
 
 # Customers per country in the real file (UK dominates); guests are nearly all UK.
 COUNTRY_WEIGHTS = {
@@ -129,7 +129,6 @@ def _favourites(rng, cat: dict, prefs: np.ndarray) -> tuple:
     """Each customer's rebuy list: products of their three preferred themes."""
     n = len(prefs)
     fav_len = np.clip(rng.lognormal(np.log(30), 0.6, n), 4, 200).astype(np.int64)
-    fav_start = np.concatenate([[0], np.cumsum(fav_len)[:-1]])
     owner = np.repeat(np.arange(n), fav_len)
     slot = rng.choice(3, len(owner), p=[0.55, 0.3, 0.15])
     theme = prefs[owner, slot]
@@ -169,10 +168,8 @@ def make_plan(rows: int, seed: int, start: pd.Timestamp, days: int, cat: dict) -
 
 def _draw(rows, seed, start, days, cat, margin, attempt) -> Plan | None:
     rng = np.random.default_rng([seed, 202, attempt])
-    theme_pop = np.array([w for _, w in THEMES])
-    xmas = np.array([name in XMAS_THEMES for name, _ in THEMES])
     n_cust = max(20, round(rows * CUSTOMERS_PER_ROW * 1.06))
-    cust = _customers(rng, n_cust, theme_pop, xmas)
+    cust = _customers(rng, n_cust, THEME_WEIGHTS, XMAS_MASK)
     fav_start, fav_len, fav_items, fav_pairs = _favourites(rng, cat, cust["cust_prefs"])
 
     cum = np.cumsum(day_weights(start, days))

@@ -40,6 +40,10 @@ XMAS_THEMES = {
     "SNOWFLAKE", "REINDEER", "VINTAGE CHRISTMAS", "ROBIN",
 }  # fmt: skip
 
+# Every theme's popularity weight, and which themes are Christmas lines.
+THEME_WEIGHTS = np.array([w for _, w in THEMES])
+XMAS_MASK = np.array([name in XMAS_THEMES for name, _ in THEMES])
+
 # (object, typical price £, template); templates: "OT" object+theme, "TO"
 # theme+object, "CTO" colour+theme+object, "ST" set+theme design, "STO" size.
 OBJECTS = [
@@ -137,8 +141,8 @@ def build_catalogue(seed: int, n_base: int = 3400) -> dict[str, np.ndarray]:
         non-product codes follow the products (``theme`` -1).
     """
     rng = np.random.default_rng([seed, 101])
-    theme_w = np.array([w for _, w in THEMES])
-    theme_of = rng.choice(len(THEMES), size=n_base, p=theme_w / theme_w.sum())
+    share = THEME_WEIGHTS / THEME_WEIGHTS.sum()
+    theme_of = rng.choice(len(THEMES), size=n_base, p=share)
     numbers = rng.choice(np.arange(len(_CODE_BLOCKS) * 1000), n_base, replace=False)
     numbers = np.array(_CODE_BLOCKS)[numbers // 1000] * 1000 + numbers % 1000
     codes, descs, themes, prices, seen = [], [], [], [], set()
