@@ -16,47 +16,38 @@ import scipy.sparse as sp
 
 from analytics._reco_blend import ShopperRecommender, _row_max_scaled
 
-FEATURES = [
-    "own",
-    "cf",
-    "trend",
-    "adopt",
-    "global_trend",
-    "local_trend",
-    "orders",
-    "share",
-    "days_last",
-    "days_first",
-    "interval",
-    "overdue",
-    "cust_orders",
-    "cust_items",
-    "cust_days_last",
-    "cust_tenure",
-    "cust_rate",
-    "expected",
-    "item_customers",
-    "item_repeat",
-    "item_age",
-    "item_days_last",
-    "cf_rank",
-    "own_rank",
-    "base",
-    "base_rank",
+# (feature, about the customer's own product only), in the classifier's column order.
+# Own products are never candidates for new items: those features would be empty.
+_FEATURES = [
+    ("own", True),
+    ("cf", False),
+    ("trend", False),
+    ("adopt", False),
+    ("global_trend", False),
+    ("local_trend", False),
+    ("orders", True),
+    ("share", True),
+    ("days_last", True),
+    ("days_first", True),
+    ("interval", True),
+    ("overdue", True),
+    ("cust_orders", False),
+    ("cust_items", False),
+    ("cust_days_last", False),
+    ("cust_tenure", False),
+    ("cust_rate", False),
+    ("expected", True),
+    ("item_customers", False),
+    ("item_repeat", False),
+    ("item_age", False),
+    ("item_days_last", False),
+    ("cf_rank", False),
+    ("own_rank", True),
+    ("base", False),
+    ("base_rank", False),
 ]
-# Own products are never candidates for new items: their features would be empty.
-_OWN_ONLY = {
-    "own",
-    "orders",
-    "share",
-    "days_last",
-    "days_first",
-    "interval",
-    "overdue",
-    "expected",
-    "own_rank",
-}
-NEW_ITEMS_FEATURES = [f for f in FEATURES if f not in _OWN_ONLY]
+FEATURES = [name for name, _ in _FEATURES]
+NEW_ITEMS_FEATURES = [name for name, own_only in _FEATURES if not own_only]
 
 
 def _rank_in_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
