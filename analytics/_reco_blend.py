@@ -274,13 +274,20 @@ class ShopperRecommender:
 
     def combine(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         prm = self.params
-        total = (
-            prm.w_own * parts["own"]
-            + prm.w_cf * parts["cf"]
-            + prm.w_trend * parts["trend"]
-            + prm.w_adopt * parts["adopt"]
-        )
-        total = (total * self.alive_[None, :]).astype(np.float32)
+        # The weighted sum, left to right as written, in place (rows × products
+        # temporaries are the cost); a term of weight 0 adds nothing.
+        total = np.zeros(parts["own"].shape, np.float32)
+        term = np.empty_like(total)
+        for weight, name in (
+            (prm.w_own, "own"),
+            (prm.w_cf, "cf"),
+            (prm.w_trend, "trend"),
+            (prm.w_adopt, "adopt"),
+        ):
+            if weight:
+                np.multiply(parts[name], np.float32(weight), out=term)
+                total += term
+        total *= self.alive_[None, :]
         pin = parts.get("pin")
         if pin is not None and np.any(pin >= 0) and total.shape[1] > PIN_RANK:
             rows = np.flatnonzero(pin >= 0)

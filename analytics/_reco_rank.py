@@ -37,6 +37,7 @@ from analytics._reco_blend import BlendParams, ShopperRecommender, copurchase_we
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_features import CandidateFeatures
 from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights, gram_matrix
+from analytics.similarity import top_k_rows
 
 TASKS = ("all items", "new items")  # the evaluation's two tasks
 
@@ -244,18 +245,68 @@ class LearnedRanker:
             random_state=0,
         ).fit(x, y)
 
-    def score_with_parts(self, rows: np.ndarray):
-        """Scores (``rows × products``) and the blend's signals for these rows."""
-        rows = np.asarray(rows)
+    def _candidate_scores(self, rows: np.ndarray):
+        """Each candidate's score (position in ``rows``, column, score), the
+        blend's signals and its scaled score (``rows × products``)."""
         r, c, x, parts, norm = self.features_.table(rows, self.task, self.params)
+        score = norm[r, c]
+        if self.model_ is not None:
+            prob = self.model_.predict_proba(x)[:, 1]
+            score = prob + self.params.blend_weight * score
+        return r, c, score.astype(np.float32), parts, norm
+
+    @staticmethod
+    def _dense(r, c, score, norm) -> np.ndarray:
         # Outside the candidates the blend's order, below every candidate (≥ 0).
         out = (norm - 2.0).astype(np.float32)
-        if self.model_ is None:
-            out[r, c] = norm[r, c]
-        else:
-            prob = self.model_.predict_proba(x)[:, 1]
-            out[r, c] = prob + self.params.blend_weight * norm[r, c]
-        return out, parts
+        out[r, c] = score
+        return out
+
+    def score_with_parts(self, rows: np.ndarray):
+        """Scores (``rows × products``) and the blend's signals for these rows."""
+        r, c, score, parts, norm = self._candidate_scores(np.asarray(rows))
+        return self._dense(r, c, score, norm), parts
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         return self.score_with_parts(rows)[0]
+
+    def top_with_parts(self, rows: np.ndarray, k: int, exclude=None):
+        """The ``k`` best products of each row, best first (ties: product order),
+        their scores and the blend's signals; ``exclude``: sparse ``rows ×
+        products``, non-zero where a product must not be offered.
+
+        The same lists as the top ``k`` of :meth:`score`, ranked among the ~50
+        candidates of each row instead of all products: every candidate scores
+        above every other product, so only a row with fewer than ``k`` allowed
+        candidates needs its whole row of scores.
+        """
+        rows = np.asarray(rows)
+        r, c, score, parts, norm = self._candidate_scores(rows)
+        if exclude is not None:
+            er, ec = exclude.nonzero()
+            n = norm.shape[1]
+            allowed = ~np.isin(r.astype(np.int64) * n + c, er.astype(np.int64) * n + ec)
+            r, c, score = r[allowed], c[allowed], score[allowed]
+        v = score
+        order = np.lexsort((c, -v, r))
+        r, c, v = r[order], c[order], v[order]
+        keep = np.arange(len(r)) - np.searchsorted(r, r) < k
+        r, c, v = r[keep], c[keep], v[keep]
+        k = min(k, norm.shape[1])
+        full = np.bincount(r, minlength=len(rows)) == k
+        best = np.zeros((len(rows), k), np.int64)
+        values = np.zeros((len(rows), k), np.float32)
+        on_full = full[r]
+        best[full] = c[on_full].reshape(-1, k)
+        values[full] = v[on_full].reshape(-1, k)
+        short = np.flatnonzero(~full)
+        if len(short):
+            at = np.full(len(rows), -1)
+            at[short] = np.arange(len(short))
+            on_short = at[r] >= 0
+            dense = self._dense(at[r[on_short]], c[on_short], v[on_short], norm[short])
+            if exclude is not None:
+                er, ec = exclude[short].nonzero()
+                dense[er, ec] = -np.inf
+            best[short], values[short] = top_k_rows(dense, k)
+        return best, values, parts

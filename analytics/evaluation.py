@@ -151,7 +151,10 @@ def score_task(model, train: Purchases, truth: dict, task: str, k: int = 5) -> d
         idx = keep[batch]
         rows = truth["rows"][idx]
         exclude = train.orders[rows] if task == "new items" else None
-        best = top_k(model.score(rows), k, exclude)
+        if isinstance(model, LearnedRanker):
+            best = model.top_with_parts(rows, k, exclude)[0]
+        else:
+            best = top_k(model.score(rows), k, exclude)
         rel = truth[key][idx]
         hits[batch] = np.asarray(
             rel[np.arange(len(idx))[:, None], best].todense(), dtype=bool

@@ -37,7 +37,6 @@ import scipy.sparse as sp
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_rank import RANK_PARAMS, History, LearnedRanker, batches
-from analytics.evaluation import top_k
 from analytics.similarity import similar_products_table
 
 K = 5
@@ -59,22 +58,32 @@ def _reorder_reason(orders: float, first: float, last: float) -> str:
 
 def _cf_sources(model, rows, best) -> np.ndarray:
     """For each recommended product, the customer's product that adds most to its
-    co-purchase score (-1 when none does)."""
+    co-purchase score (-1 when none does; ties: the first product)."""
     p, weights = model.purchases_, model.cf_weights_
     source = np.full(best.shape, -1, dtype=np.int64)
     if weights is None:
         return source
-    hist = p.days_since[rows].tocoo()
+    hist = p.days_since[rows]  # CSR: each row's products, in column order
+    row_of = np.repeat(np.arange(len(rows)), np.diff(hist.indptr))
+    col = hist.indices
     fade = np.exp2(-(hist.data - 1.0) / model.params.cf_half_life)
-    for j in range(best.shape[1]):
-        target = best[hist.row, j]
-        w = weights[hist.col, target]
-        w = np.asarray(w.todense()).ravel() if sp.issparse(w) else np.asarray(w).ravel()
-        contrib = np.where(hist.col == target, 0.0, fade * w)
-        frame = pd.DataFrame({"r": hist.row, "c": hist.col, "v": contrib})
-        frame = frame[frame["v"] > 0].sort_values(["r", "v"], ascending=[True, False])
-        top = frame.drop_duplicates("r")
-        source[top["r"].to_numpy(), j] = top["c"].to_numpy()
+    target = best[row_of]  # (purchases × k): the products recommended to the buyer
+    w = weights[col[:, None], target]
+    w = np.asarray(w.todense() if sp.issparse(w) else w)
+    contrib = np.where(col[:, None] == target, 0.0, fade[:, None] * w)
+    has = np.flatnonzero(np.diff(hist.indptr) > 0)
+    if len(has) == 0:
+        return source
+    starts = hist.indptr[has]
+    top = np.maximum.reduceat(contrib, starts, axis=0)  # (rows with purchases × k)
+    where = np.full(len(rows), -1)
+    where[has] = np.arange(len(has))
+    is_top = (contrib == top[where[row_of]]) & (contrib > 0)
+    first = np.minimum.reduceat(
+        np.where(is_top, np.arange(len(col))[:, None], len(col)), starts, axis=0
+    )
+    found = first < len(col)
+    source[has] = np.where(found, col[np.minimum(first, len(col) - 1)], -1)
     return source
 
 
@@ -91,8 +100,8 @@ def recommend_for_rows(
     often bought with, what is being adopted lately or the local trend.
     """
     p = model.purchases_
-    scores, parts = model.score_with_parts(rows)
-    best = top_k(scores, K, p.orders[rows] if exclude_own else None)
+    exclude = p.orders[rows] if exclude_own else None
+    best, best_scores, parts = model.top_with_parts(rows, K, exclude)
     r = np.arange(len(rows))[:, None]
     own = np.asarray(p.orders[rows][r, best].todense())
     first = np.asarray(p.first_days[rows][r, best].todense())
@@ -124,7 +133,7 @@ def recommend_for_rows(
             "rank": np.tile(np.arange(1, best.shape[1] + 1), len(rows)),
             "stock_code": p.stock_codes[best].ravel(),
             "description": p.descriptions[best].ravel(),
-            "score": np.take_along_axis(scores, best, 1).ravel().astype("float64"),
+            "score": best_scores.ravel().astype("float64"),
             "reason": reasons.ravel(),
             "kind": np.where(own.ravel() > 0, "reorder", "discover"),
             "reason_stock_code": np.where(

@@ -124,3 +124,20 @@ def test_a_feature_missing_everywhere_does_not_stop_the_fit():
     ranker, p = _fitted(purchase_lines(rows), "all items")
     assert ranker.model_ is not None
     assert np.isfinite(ranker.score(np.arange(p.shape[0]))).all()
+
+
+@pytest.mark.parametrize("task", ["all items", "new items"])
+def test_top_among_candidates_is_the_top_of_all_scores(task):
+    ranker, p = _fitted(_staples_shop(), task)
+    rows = np.arange(p.shape[0])
+    exclude = p.orders[rows] if task == "new items" else None
+    scores = ranker.score(rows)
+    if exclude is not None:
+        scores[exclude.nonzero()] = -np.inf
+    # A long list needs products outside the candidates (whole-row fallback).
+    for k in (5, 40):
+        best, values, _ = ranker.top_with_parts(rows, k, exclude)
+        expected = -np.sort(-scores, axis=1)[:, :k]
+        np.testing.assert_array_equal(values, expected)
+        np.testing.assert_array_equal(np.take_along_axis(scores, best, 1), expected)
+        assert (np.diff(best, axis=1) != 0).all()  # no product twice
