@@ -169,8 +169,10 @@ def _bad_row(path: Path, column: str, index: int, first_row: int, value, expecte
 
 def _text(series: pd.Series) -> pd.Series:
     if series.dtype == object:
-        # Spreadsheets store numeric-looking codes as floats: 71053.0 → "71053".
-        numbers = pd.to_numeric(series, errors="coerce")
+        # Spreadsheets store numeric-looking codes as number cells, read as floats:
+        # 71053.0 → "71053". Text cells stay as written ("00123" keeps its zeros).
+        text = series.map(lambda v: isinstance(v, str), na_action="ignore")
+        numbers = pd.to_numeric(series.where(text.eq(False)), errors="coerce")
         whole = numbers.notna() & (numbers == numbers.round())
         if whole.any():
             series = series.where(~whole, numbers.round().astype("Int64").astype("str"))

@@ -244,3 +244,16 @@ def test_single_column_text_lists_what_was_found(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         _read(tmp_path / "nope.csv")
+
+
+def test_xlsx_code_cells_read_as_written(tmp_path):
+    # Number cells (how spreadsheets store 71053) lose their ".0"; text cells stay
+    # as typed, leading zeros included.
+    rows = [list(row) for row in ROWS]
+    rows[0][0], rows[0][1] = 536365, 71053
+    rows[1][1] = "00123"
+    path = tmp_path / "t.xlsx"
+    raw_rows([tuple(row) for row in rows]).to_excel(path, index=False)
+    frame = _read(path)
+    assert frame["stock_code"].tolist() == ["71053", "00123", "22556"]
+    assert frame["invoice"].tolist()[:2] == ["536365", "536366"]
