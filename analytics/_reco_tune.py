@@ -184,7 +184,9 @@ def validation_table(
     candidates (``projects``: per task, functions returning a fresh model; the first
     is the project's recommender, the others are shown for comparison), with the
     project's relative margin over the best baseline per metric (``method ==
-    "margin"``) and its maximin objective."""
+    "margin"``), its maximin objective and ``worst_split``: the smallest margin
+    over the best baseline of any one split on any one metric (an average over
+    the splits can hide a split that is lost)."""
     from analytics._reco_rank import History
     from analytics.evaluation import _SharedFits
 
@@ -202,15 +204,27 @@ def validation_table(
         names = [m.name for m in baselines(task)]
         means = {name: _mean(results[(task, name)]) for name in names}
         best = best_per_metric(list(means.values()))
+        per_split = [
+            best_per_metric([results[(task, name)][i] for name in names])
+            for i in range(len(splits))
+        ]
         for make in makers:
             name = make().name
             means[name] = _mean(results[(task, name)])
         project = means[makers[0]().name]
         margin = {m: project[m] / best[m] - 1.0 for m in METRICS}
         for name, mean in means.items():
+            worst = None
+            if name not in names:
+                worst = min(
+                    maximin_margin(result, split_best)
+                    for result, split_best in zip(
+                        results[(task, name)], per_split, strict=True
+                    )
+                )
             rows.append(
                 {"task": task, "method": name, **mean,
-                 "objective": maximin_margin(mean, best)}
+                 "objective": maximin_margin(mean, best), "worst_split": worst}
             )  # fmt: skip
         rows.append({"task": task, "method": "margin", **margin})
     return pd.DataFrame(rows)

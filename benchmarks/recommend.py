@@ -253,11 +253,14 @@ def validation(data: dict | None = None) -> None:
     print("validation, mean of: " + "; ".join(f"{n} < {c}" for n, c, _ in VALIDATION))
     for task, group in table.groupby("task", sort=False):
         print(f"\n{task}\n{'method':<20}" + "".join(f"{m[:-5]:>11}" for m in METRICS))
-        print(" " * 20 + f"{'worst margin':>14}")
+        print(" " * 20 + f"{'worst margin: of the means, of any split':>44}")
         for _, r in group.iterrows():
             fmt = "{:>+10.2%} " if r["method"] == "margin" else "{:>10.4f} "
             cells = "".join(fmt.format(r[m]) for m in METRICS)
-            tail = "" if pd.isna(r.get("objective")) else f"{r['objective']:>+10.2%}"
+            tail = "".join(
+                "" if pd.isna(r.get(c)) else f"{r[c]:>+10.2%}"
+                for c in ("objective", "worst_split")
+            )
             print(f"{r['method']:<20}" + cells + tail)
 
 
@@ -299,10 +302,12 @@ def tune_ranker() -> None:
         }
         table = validation_table(splits, projects)
         project = table[table["method"] == "shopper (project)"]
-        margins = project.set_index("task")["objective"]
+        mean = project.set_index("task")["objective"]
+        worst = project.set_index("task")["worst_split"]
         print(
-            f"  {changes!s:<45} all items {margins['all items']:+.2%}  "
-            f"new items {margins['new items']:+.2%}",
+            f"  {changes!s:<45} all items {mean['all items']:+.2%} "
+            f"(worst split {worst['all items']:+.2%})  new items "
+            f"{mean['new items']:+.2%} (worst split {worst['new items']:+.2%})",
             flush=True,
         )
 
