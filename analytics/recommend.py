@@ -66,7 +66,11 @@ def _cf_sources(model, rows, best) -> np.ndarray:
     hist = p.days_since[rows]  # CSR: each row's products, in column order
     row_of = np.repeat(np.arange(len(rows)), np.diff(hist.indptr))
     col = hist.indices
+    # Each purchase's weight in the co-purchase signal, as the blend computes it.
     fade = np.exp2(-(hist.data - 1.0) / model.params.cf_half_life)
+    if model.params.cf_orders_power:
+        # ``orders`` has the same sparse structure as ``days_since``.
+        fade = fade * p.orders[rows].data ** model.params.cf_orders_power
     target = best[row_of]  # (purchases × k): the products recommended to the buyer
     w = weights[col[:, None], target]
     w = np.asarray(w.todense() if sp.issparse(w) else w)

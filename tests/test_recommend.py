@@ -190,3 +190,28 @@ def test_a_pinned_surest_reorder_stays_in_the_top_five():
         model = ShopperRecommender(loose.with_(own_pin_share=share)).fit(p)
         top = np.argsort(-model.score(row)[0], kind="stable")[:5]
         assert (col in top) == kept
+
+
+@pytest.mark.parametrize("orders_power, source", [(1.0, "A"), (0.0, "B")])
+def test_the_named_source_is_the_purchase_that_adds_most_to_the_score(
+    orders_power, source
+):
+    from helpers import purchase_lines
+
+    from analytics._reco_blend import BlendParams
+    from analytics.recommend import _cf_sources
+
+    # Customer 7 bought A five times until 91 days ago and B once 11 days ago;
+    # both are bought with T equally often. Weighted by orders (as the blend's
+    # co-purchase signal is when cf_orders_power = 1), A adds most to T's score:
+    # 5 · 2^(-91/120) ≈ 2.95 against 2^(-11/120) ≈ 0.94; unweighted, B does.
+    rows = [(day, 7, "A", day) for day in range(0, 50, 10)] + [(99, 7, "B", 120)]
+    rows.append((100, 8, "T", 0))
+    p = purchases_from_lines(purchase_lines(rows), pd.Timestamp("2011-05-12"))
+    a, b, t = (list(p.stock_codes).index(code) for code in "ABT")
+    weights = np.zeros((3, 3), np.float32)
+    weights[a, t] = weights[b, t] = 1.0
+    params = BlendParams(cf_half_life=120.0, cf_orders_power=orders_power)
+    model = ShopperRecommender(params).fit(p, cf_weights=weights)
+    found = _cf_sources(model, np.array([0]), np.array([[t]]))
+    assert p.stock_codes[found[0, 0]] == source
