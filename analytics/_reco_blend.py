@@ -122,15 +122,18 @@ NEW_ITEMS_PARAMS = BlendParams(
 PIN_RANK = 5
 
 
-def copurchase_weights(purchases: Purchases, params: BlendParams):
+def copurchase_weights(purchases: Purchases, params: BlendParams, ease=None):
     """Item-item co-purchase weights: EASE with ``params.ease_lambda`` up to
     :data:`~analytics.recommenders.EASE_MAX_PRODUCTS` products, sparse cosine top
-    ``params.knn_neighbours`` above."""
+    ``params.knn_neighbours`` above. ``ease``: a function of λ returning the EASE
+    weights of ``purchases`` already computed (default: compute them)."""
     from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights
     from analytics.similarity import cosine_top_k
 
     x = purchases.binary
     if x.shape[1] <= EASE_MAX_PRODUCTS:
+        if ease is not None:
+            return ease(params.ease_lambda)
         return ease_weights(x, params.ease_lambda)
     nbr, score, _ = cosine_top_k(x, params.knn_neighbours, min_support=2)
     rows = np.repeat(np.arange(x.shape[1]), nbr.shape[1])

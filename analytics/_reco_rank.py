@@ -36,7 +36,7 @@ import scipy.sparse as sp
 from analytics._reco_blend import BlendParams, ShopperRecommender, copurchase_weights
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_features import CandidateFeatures
-from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights, gram_matrix
+from analytics.recommenders import ease_weights, gram_matrix
 from analytics.similarity import top_k_rows
 
 TASKS = ("all items", "new items")  # the evaluation's two tasks
@@ -116,13 +116,14 @@ class History:
         return self._weights[key]
 
     def cf_weights(self, as_of: pd.Timestamp, params: BlendParams):
-        """The blend's co-purchase weights of the history up to ``as_of``."""
-        p = self.purchases(as_of)
-        if p.shape[1] <= EASE_MAX_PRODUCTS:
-            return self.ease(as_of, params.ease_lambda)
-        key = ("knn", pd.Timestamp(as_of), params.knn_neighbours)
+        """The blend's co-purchase weights of the history up to ``as_of`` (EASE
+        ones through :meth:`ease`, shared with any other user of that λ)."""
+        as_of = pd.Timestamp(as_of)
+        key = ("cf", as_of, params.ease_lambda, params.knn_neighbours)
         if key not in self._weights:
-            self._weights[key] = copurchase_weights(p, params)
+            self._weights[key] = copurchase_weights(
+                self.purchases(as_of), params, ease=lambda lam: self.ease(as_of, lam)
+            )
         return self._weights[key]
 
     def first_day(self) -> pd.Timestamp:

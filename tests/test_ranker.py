@@ -103,8 +103,23 @@ def test_history_computes_each_weight_matrix_once():
     np.testing.assert_allclose(
         w, ease_weights(p.binary, NEW_ITEMS_PARAMS.ease_lambda), atol=1e-6
     )
+    assert history.ease(p.as_of, NEW_ITEMS_PARAMS.ease_lambda) is w  # EASE baseline
     earlier = p.as_of - pd.Timedelta(days=90)
     assert history.purchases(earlier) is history.purchases(earlier)
+
+
+def test_above_the_ease_limit_co_purchase_weights_are_sparse_neighbours(monkeypatch):
+    import scipy.sparse as sp
+
+    import analytics.recommenders
+
+    monkeypatch.setattr(analytics.recommenders, "EASE_MAX_PRODUCTS", 10)
+    lines = _staples_shop()
+    p = purchases_from_lines(lines)
+    history = History(lines, p)
+    w = history.cf_weights(p.as_of, NEW_ITEMS_PARAMS)
+    assert sp.issparse(w) and w.shape == (p.shape[1],) * 2
+    assert history.cf_weights(p.as_of, ALL_ITEMS_PARAMS) is w  # same neighbours
 
 
 def test_an_unknown_task_is_refused():
