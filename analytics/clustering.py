@@ -102,14 +102,14 @@ def _kmeans(k: int, seed: int, n_init: int = 10) -> KMeans:
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed)
 
 
-def kmeans_scan(x, seed, sample, distances, ks=range(2, 11)):
+def kmeans_scan(xs, seed, distances, ks=range(2, 11)):
     """Inertia (elbow), silhouette, Davies–Bouldin, Calinski–Harabasz for each k.
 
-    Fitted and scored on the customers ``sample`` (all customers up to
-    SAMPLE_SIZE), whose distance matrix is ``distances``: the scan only draws the
-    elbow and silhouette charts, and their shape does not need every customer.
+    Fitted and scored on ``xs``, the scaled features of a sample of the customers
+    (all of them up to SAMPLE_SIZE), whose distance matrix is ``distances``: the
+    scan only draws the elbow and silhouette charts, and their shape does not need
+    every customer.
     """
-    xs = x[sample]
     rows = []
     for k in ks:
         if k >= len(xs):
@@ -138,16 +138,16 @@ def _centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.vstack([x[labels == i].mean(axis=0) for i in ids])
 
 
-def compare_models(x, k, sample, distances, kmeans):
-    """KMeans (already fitted), DBSCAN and Agglomerative (Ward) on the same features.
+def compare_models(xs, k, distances, kmeans, sample):
+    """KMeans (already fitted on every customer), DBSCAN and Agglomerative (Ward)
+    on the same features.
 
-    DBSCAN and Ward are fitted on the customers ``sample``; every model is scored on
-    it. Returns the comparison table and each model's centroids (for
-    nearest-centroid assignment of every customer, including those outside the
-    sample).
+    DBSCAN and Ward are fitted on ``xs``, the customers ``sample`` (indices into
+    KMeans' customers); every model is scored on it. Returns the comparison table
+    and each model's centroids (for nearest-centroid assignment of every customer,
+    including those outside the sample).
     """
-    xs = x[sample]
-    min_samples = 2 * x.shape[1]
+    min_samples = 2 * xs.shape[1]
     eps = _dbscan_eps(xs, min_samples)
     db = DBSCAN(eps=eps, min_samples=min_samples).fit(xs)
     ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit(xs)
@@ -168,7 +168,9 @@ def compare_models(x, k, sample, distances, kmeans):
                 "n_clusters": int(len(np.unique(labels[labels >= 0]))),
                 **_metrics(xs, labels, distances),
                 "noise_share": float((labels < 0).mean()),
-                "customers_fitted": int(len(x) if model == "KMeans" else len(xs)),
+                "customers_fitted": int(
+                    len(kmeans.labels_) if model == "KMeans" else len(xs)
+                ),
             }
         )
     return pd.DataFrame(table), centroids
@@ -207,13 +209,13 @@ def choose_model(table: pd.DataFrame, k: int) -> tuple[str, str]:
     return str(chosen["model"]), reason
 
 
-def _lapsed_after_days(centroids, names, scaler) -> float | None:
-    """Recency (days) of the At-Risk centroid, back from scaled log1p space."""
+def _lapsed_after_days(centroids, names, mean, scale) -> float | None:
+    """Recency (days) of the At-Risk centroid, back from scaled log1p space
+    (``mean``, ``scale``: the scaler's)."""
     if "At-Risk" not in names:
         return None
     at_risk = centroids[names.index("At-Risk")][0]
-    days = np.expm1(at_risk * scaler.scale_[0] + scaler.mean_[0])
-    return float(round(days))
+    return float(round(np.expm1(at_risk * scale[0] + mean[0])))
 
 
 def segment_customers(
@@ -228,10 +230,11 @@ def segment_customers(
     pipeline = rfm_pipeline().fit(rfm[FEATURES].to_numpy(dtype="float64"))
     x = pipeline.transform(rfm[FEATURES].to_numpy(dtype="float64"))
     sample = _sample(len(x), seed)
-    distances = _distances(x[sample])
-    scan = kmeans_scan(x, seed, sample, distances)
+    xs = x[sample]
+    distances = _distances(xs)
+    scan = kmeans_scan(xs, seed, distances)
     kmeans = _kmeans(k, seed).fit(x)
-    comparison, centroids = compare_models(x, k, sample, distances, kmeans)
+    comparison, centroids = compare_models(xs, k, distances, kmeans, sample)
     del distances
     chosen, reason = choose_model(comparison, k)
     comparison["chosen"] = comparison["model"] == chosen
@@ -247,7 +250,9 @@ def segment_customers(
         pca_mean=pca.mean_,
         pca_components=pca.components_,
         explained_variance_ratio=pca.explained_variance_ratio_.tolist(),
-        lapsed_after_days=_lapsed_after_days(centroids[chosen], names, scaler),
+        lapsed_after_days=_lapsed_after_days(
+            centroids[chosen], names, scaler.mean_, scaler.scale_
+        ),
     )
     customers = rfm.copy()
     values = [customers[f] for f in FEATURES]
