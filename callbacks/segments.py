@@ -3,8 +3,6 @@ CSV export."""
 
 from __future__ import annotations
 
-import math
-
 from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
@@ -83,17 +81,9 @@ def segments_outputs(data, f, segment: str | None) -> tuple:
     )
 
 
-def _number(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def predict_segment(model, recency, frequency, monetary):
     """The segment of one customer's R, F, M, or a hint while input is missing."""
-    values = [_number(v) for v in (recency, frequency, monetary)]
+    values = [fmt.finite_or_none(v) for v in (recency, frequency, monetary)]
     if any(v is None for v in values):
         return html.Span(
             "Enter recency, frequency and monetary to see the segment.",

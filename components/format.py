@@ -5,11 +5,17 @@ from __future__ import annotations
 import math
 
 
-def _finite(value) -> bool:
+def finite_or_none(value) -> float | None:
+    """``value`` as a float, or None when it is missing, non-numeric or not finite."""
     try:
-        return value is not None and math.isfinite(float(value))
+        number = float(value)
     except (TypeError, ValueError):
-        return False
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _finite(value) -> bool:
+    return finite_or_none(value) is not None
 
 
 def money(value, decimals: int | None = None) -> str:
