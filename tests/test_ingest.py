@@ -168,38 +168,49 @@ def test_missing_column_is_named_with_what_was_found(tmp_path):
     assert "'InvoceDate' looks like a misspelling of 'InvoiceDate'" in message
 
 
-def test_empty_file(tmp_path):
-    path = tmp_path / "empty.csv"
-    path.write_text("")
-    with pytest.raises(InputError, match="empty.csv: the file is empty"):
-        _read(path)
-
-
-def test_header_without_rows(tmp_path):
-    path = tmp_path / "h.csv"
-    path.write_text(",".join(raw_rows(ROWS).columns) + "\n")
-    with pytest.raises(InputError, match="header but no rows"):
-        _read(path)
-
-
-def test_binary_file_is_not_a_table(tmp_path):
-    path = tmp_path / "photo.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
-    with pytest.raises(InputError, match="not a table"):
-        _read(path)
-
-
-def test_text_that_is_not_a_table(tmp_path):
-    path = tmp_path / "notes.csv"
-    path.write_text("Dear team,\nplease find the sales attached.\n")
-    with pytest.raises(InputError, match="notes.csv: not a readable CSV table"):
-        _read(path)
-
-
-def test_broken_xlsx(tmp_path):
-    path = tmp_path / "broken.xlsx"
-    path.write_bytes(b"PK\x03\x04 this is not really a workbook")
-    with pytest.raises(InputError, match="broken.xlsx: not a readable Excel"):
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        pytest.param("empty.csv", "", "empty.csv: the file is empty", id="empty"),
+        pytest.param(
+            "h.csv",
+            ",".join(raw_rows(ROWS).columns) + "\n",
+            "header but no rows",
+            id="header-without-rows",
+        ),
+        pytest.param(
+            "photo.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20,
+            "not a table",
+            id="binary-not-a-table",
+        ),
+        pytest.param(
+            "notes.csv",
+            "Dear team,\nplease find the sales attached.\n",
+            "notes.csv: not a readable CSV table",
+            id="text-not-a-table",
+        ),
+        pytest.param(
+            "broken.xlsx",
+            b"PK\x03\x04 this is not really a workbook",
+            "broken.xlsx: not a readable Excel",
+            id="broken-xlsx",
+        ),
+        pytest.param(
+            "list.csv",
+            "name\nalice\nbob\n",
+            "missing column.*found: name",
+            id="single-column-lists-what-was-found",
+        ),
+    ],
+)
+def test_unreadable_file(tmp_path, name, content, message):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    with pytest.raises(InputError, match=message):
         _read(path)
 
 
@@ -231,13 +242,6 @@ def test_unreadable_price_names_the_row(tmp_path):
     frame.loc[0, "UnitPrice"] = "£2.55"
     path = write_csv(frame, tmp_path / "t.csv")
     with pytest.raises(InputError, match="column UnitPrice, row 2"):
-        _read(path)
-
-
-def test_single_column_text_lists_what_was_found(tmp_path):
-    path = tmp_path / "list.csv"
-    path.write_text("name\nalice\nbob\n")
-    with pytest.raises(InputError, match="missing column.*found: name"):
         _read(path)
 
 
