@@ -82,23 +82,11 @@ def serve(bundle: Path, port: int) -> subprocess.Popen:
 
 def browser():
     from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
 
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1366,900",
-    ):
-        options.add_argument(arg)
-    os.environ.setdefault("SE_OFFLINE", "true")
-    driver = webdriver.Chrome(options=options)
+    # The browser tests' Chromium and flags (importing also sets SE_OFFLINE).
+    from tests.headless_chromium import chrome_options
+
+    driver = webdriver.Chrome(options=chrome_options())
     driver.set_script_timeout(40)
     return driver
 

@@ -3,39 +3,20 @@ Chromium options for the dash_duo browser tests."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-# Selenium must use the system chromium and chromedriver, never download a browser.
-os.environ.setdefault("SE_OFFLINE", "true")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROME_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1366,900",
-]
+from tests.headless_chromium import chrome_options
+
 DEMO_ROWS = 20_000
 
 
 def pytest_setup_options():
     """Options for dash[testing]'s webdriver (hook read by its pytest plugin)."""
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    return options
+    return chrome_options()
 
 
 @pytest.fixture(scope="session")
