@@ -145,6 +145,9 @@ def layout(ctx, params: dict):
                 ],
                 6,
             ),
+            # Side by side from 1200 px: the profile table needs ~500 px, more
+            # than half of a narrower page, and would scroll sideways.
+            breakpoint="xl",
         ),
         full_row(
             card(
