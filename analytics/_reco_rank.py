@@ -36,6 +36,7 @@ import scipy.sparse as sp
 from analytics._reco_blend import BlendParams, ShopperRecommender, copurchase_weights
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_features import CandidateFeatures
+from analytics.metrics import PROJECT
 from analytics.recommenders import ease_weights, gram_matrix
 from analytics.similarity import top_k_rows
 
@@ -177,7 +178,7 @@ class LearnedRanker:
         task: str,
         base: BlendParams,
         params: RankParams = RANK_PARAMS,
-        name: str = "shopper (project)",
+        name: str = PROJECT,
     ):
         if task not in TASKS:
             raise ValueError(f"unknown task {task!r}")

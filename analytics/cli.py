@@ -32,6 +32,11 @@ def _positive(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = _positive(text) if text.strip() not in ("0", "+0", "-0") else 0
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analytics",
@@ -78,6 +83,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="train before DATE, test on purchases from DATE on",
     )
+    evaluate.add_argument(
+        "--horizon",
+        type=_positive,
+        metavar="DAYS",
+        help="test on the DAYS days from the cutoff only (default: all that follows)",
+    )
+    evaluate.add_argument(
+        "--bootstrap",
+        type=_count,
+        default=2000,
+        metavar="N",
+        help="resamples for the intervals of the project's lead (0: none)",
+    )
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument(
         "--save", metavar="FILE", help="also write the table to FILE (.parquet or .csv)"
@@ -102,6 +120,7 @@ def _evaluate(args) -> None:
     from analytics.cleaning import clean
     from analytics.evaluation import evaluate_recommenders, format_evaluation
     from analytics.ingest import load_transactions
+    from analytics.metrics import format_intervals, lead_intervals
 
     frame, _, overlap = load_transactions(args.input)
     lines, _ = clean(frame, overlap)
@@ -111,8 +130,14 @@ def _evaluate(args) -> None:
             f"({lines['invoice_date'].min().date()} … "
             f"{lines['invoice_date'].max().date()})"
         )
-    table = evaluate_recommenders(lines, args.cutoff, seed=args.seed)
+    hits: dict = {}
+    table = evaluate_recommenders(
+        lines, args.cutoff, horizon_days=args.horizon, seed=args.seed, hits=hits
+    )
     print(format_evaluation(table))
+    if args.bootstrap > 0:
+        intervals = lead_intervals(table, hits, args.bootstrap, args.seed)
+        print(format_intervals(intervals, args.bootstrap))
     if args.save:
         if str(args.save).endswith(".csv"):
             table.to_csv(args.save, index=False)

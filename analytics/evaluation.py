@@ -10,11 +10,9 @@ each customer bought from the cutoff on (customers seen on both sides). Two task
     before; their own past products are removed from the recommendations too.
     Customers without any new product after the cutoff are left out.
 
-Metrics at k (averaged over customers; a product bought after the cutoff that did
-not exist before it still counts as relevant, so no recommender can reach 1):
-``precision = hits / k``, ``recall = hits / |relevant|``, ``AP = Σ P@j·rel_j /
-min(|relevant|, k)``, ``NDCG`` with binary gains and the ideal ranking of
-``min(|relevant|, k)`` hits, ``hit rate`` = share of customers with at least one hit.
+Metrics at k (:mod:`analytics.metrics`), averaged over customers; a product bought
+after the cutoff that did not exist before it still counts as relevant, so no
+recommender can reach 1.
 """
 
 from __future__ import annotations
@@ -29,55 +27,11 @@ from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRec
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_rank import TASKS, History, LearnedRanker, batches
 from analytics.errors import InputError
+from analytics.metrics import METRICS, metrics_from_hits
 from analytics.recommenders import EASE, ItemKNN, baselines, knn_similarity
 from analytics.similarity import top_k_rows
 
-METRICS = ["precision_at_5", "recall_at_5", "map_at_5", "ndcg_at_5", "hit_rate_at_5"]
 DEFAULT_TEST_DAYS = 90  # the bundle's own evaluation: the last 90 days are the test
-
-
-def ranking_metrics(recommended, relevant, k: int = 5) -> dict[str, float]:
-    """Mean precision, recall, MAP, NDCG and hit rate at ``k`` over customers.
-
-    Parameters
-    ----------
-    recommended : sequence of sequences
-        Each customer's ranked recommendations (best first; only the first ``k``
-        count).
-    relevant : sequence of sets
-        Each customer's relevant items (non-empty).
-    """
-    hits = np.zeros((len(recommended), k), dtype=bool)
-    n_rel = np.zeros(len(recommended), dtype=np.int64)
-    for row, (recs, rel) in enumerate(zip(recommended, relevant, strict=True)):
-        n_rel[row] = len(rel)
-        for j, item in enumerate(list(recs)[:k]):
-            hits[row, j] = item in rel
-    return metrics_from_hits(hits, n_rel)
-
-
-def metrics_from_hits(hits: np.ndarray, n_relevant: np.ndarray) -> dict[str, float]:
-    """The metrics of :func:`ranking_metrics` from a customers × k hit matrix."""
-    hits = np.asarray(hits, dtype=bool)
-    n_rel = np.asarray(n_relevant, dtype=np.float64)
-    if len(hits) == 0:
-        return dict.fromkeys(METRICS, float("nan"))
-    k = hits.shape[1]
-    if np.any(n_rel <= 0):
-        raise ValueError("every customer needs at least one relevant item")
-    h = hits.astype(np.float64)
-    n_hits = h.sum(axis=1)
-    prec_at_j = np.cumsum(h, axis=1) / np.arange(1, k + 1)
-    ideal = np.minimum(n_rel, k)
-    discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    idcg = np.cumsum(discounts)[ideal.astype(np.int64) - 1]
-    return {
-        "precision_at_5": float(np.mean(n_hits / k)),
-        "recall_at_5": float(np.mean(n_hits / n_rel)),
-        "map_at_5": float(np.mean((prec_at_j * h).sum(axis=1) / ideal)),
-        "ndcg_at_5": float(np.mean((h * discounts).sum(axis=1) / idcg)),
-        "hit_rate_at_5": float(np.mean(n_hits > 0)),
-    }
 
 
 def time_split(
@@ -142,8 +96,11 @@ def top_k(scores: np.ndarray, k: int, exclude: sp.csr_matrix | None = None):
     return top_k_rows(scores, k)[0]
 
 
-def score_task(model, train: Purchases, truth: dict, task: str, k: int = 5) -> dict:
-    """Metrics of a fitted ``model`` on one task of a :func:`time_split`."""
+def score_task(
+    model, train: Purchases, truth: dict, task: str, k: int = 5, keep_hits=False
+) -> dict:
+    """Metrics of a fitted ``model`` on one task of a :func:`time_split` (with
+    ``keep_hits``, also its ``hits`` matrix and the customers' ``n_relevant``)."""
     key, n_key = ("all", "n_all") if task == "all items" else ("new", "n_new")
     keep = np.flatnonzero(truth[n_key] > 0)
     hits = np.zeros((len(keep), k), dtype=bool)
@@ -161,6 +118,8 @@ def score_task(model, train: Purchases, truth: dict, task: str, k: int = 5) -> d
         )
     out = metrics_from_hits(hits, truth[n_key][keep])
     out["customers"] = len(keep)
+    if keep_hits:
+        out["hits"], out["n_relevant"] = hits, truth[n_key][keep]
     return out
 
 
@@ -206,6 +165,7 @@ def evaluate_recommenders(
     k: int = 5,
     horizon_days: int | None = None,
     seed: int = 0,
+    hits: dict | None = None,
 ) -> pd.DataFrame:
     """Train every recommender before ``cutoff``; score it on purchases from then on.
 
@@ -221,6 +181,10 @@ def evaluate_recommenders(
         Test on this many days after the cutoff only (default: all that follows).
     seed : int
         Kept for the command line's signature; every recommender is deterministic.
+    hits : dict, optional
+        Filled with ``(task, method) → (hits, n_relevant)``: each test customer's
+        hits at 1…k and number of relevant products (for
+        :func:`analytics.metrics.lead_intervals`).
 
     Returns
     -------
@@ -248,7 +212,12 @@ def evaluate_recommenders(
             )
             if key not in fitted:
                 fitted[key] = shared.fit(model)
-            result = score_task(fitted[key], train, truth, task, k)
+            result = score_task(fitted[key], train, truth, task, k, hits is not None)
+            if hits is not None:
+                hits[(task, model.name)] = (
+                    result.pop("hits"),
+                    result.pop("n_relevant"),
+                )
             seconds = time.perf_counter() - start
             rows.append(
                 {

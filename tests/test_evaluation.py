@@ -12,11 +12,10 @@ from analytics.evaluation import (
     evaluate_for_bundle,
     evaluate_recommenders,
     format_evaluation,
-    metrics_from_hits,
-    ranking_metrics,
     time_split,
     top_k,
 )
+from analytics.metrics import metrics_from_hits, ranking_metrics
 
 
 def test_metrics_match_hand_computed_values():
@@ -224,7 +223,7 @@ def test_ease_weights_match_the_textbook_formula():
 
 def test_maximin_margin_is_the_worst_relative_margin_over_the_best_baseline():
     from analytics._reco_tune import best_per_metric, maximin_margin
-    from analytics.evaluation import METRICS
+    from analytics.metrics import METRICS
 
     a = dict(zip(METRICS, [0.30, 0.10, 0.20, 0.40, 0.70], strict=True))
     b = dict(zip(METRICS, [0.20, 0.12, 0.25, 0.30, 0.60], strict=True))
