@@ -11,6 +11,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analytics.evaluation import evaluate_for_bundle
+from analytics.metrics import lead_intervals
 from analytics.recommend import similar_products
 
 
@@ -39,17 +40,19 @@ class Stages:
         return result
 
 
-def _evaluate(
-    lines: pd.DataFrame, as_of: pd.Timestamp
-) -> tuple[pd.DataFrame | None, pd.DataFrame, float, float]:
-    """The evaluation table, the similar-products table (as of ``as_of``), their
-    seconds, and the peak RSS (MB) of this process; with one BLAS thread."""
+def _evaluate(lines: pd.DataFrame, as_of: pd.Timestamp) -> tuple:
+    """The evaluation table and its lead intervals (None without an evaluation),
+    the similar-products table (as of ``as_of``), their seconds, and the peak RSS
+    (MB) of this process; with one BLAS thread."""
     start = time.perf_counter()
     with threadpool_limits(limits=1):
-        table = evaluate_for_bundle(lines)
+        hits: dict = {}
+        table = evaluate_for_bundle(lines, hits=hits)
+        intervals = None if table is None else lead_intervals(table, hits)
         similar = similar_products(lines, as_of)
     return (
         table,
+        intervals,
         similar,
         round(time.perf_counter() - start, 3),
         round(_peak_rss_mb(), 1),
@@ -83,6 +86,7 @@ class BackgroundEvaluation:
         self.seconds = 0.0
         self.peak_rss_mb = 0.0
         self.similar = None
+        self.intervals = None
         self._lines, self._as_of = lines, as_of
         self._future = None
         self.forked = "fork" in multiprocessing.get_all_start_methods()
@@ -99,10 +103,11 @@ class BackgroundEvaluation:
             log("[evaluation, similar products] started in a worker process")
 
     def result(self) -> pd.DataFrame | None:
-        """The evaluation table (``similar`` holds the similar products after)."""
+        """The evaluation table (``intervals`` and ``similar`` hold its lead
+        intervals and the similar products after)."""
         if self._future is not None:
             outcome = self._future.result()
         else:
             outcome = _evaluate(self._lines, self._as_of)
-        table, self.similar, self.seconds, self.peak_rss_mb = outcome
+        table, self.intervals, self.similar, self.seconds, self.peak_rss_mb = outcome
         return table

@@ -151,6 +151,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
     stages.peak_rss_mb["evaluation (worker)"] = evaluation_job.peak_rss_mb
     if evaluation is not None:
         tables["evaluation"] = evaluation
+        tables["evaluation_intervals"] = evaluation_job.intervals
 
     for info in input_info:
         info["sha256"] = sha256_of(Path(info["path"]))

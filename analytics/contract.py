@@ -156,6 +156,19 @@ TABLES: dict[str, list[str]] = {
         "hit_rate_at_5",
         "customers",
     ],
+    # Per task and metric: the project minus the best baseline on that metric, with
+    # a 95 % paired bootstrap interval over the test customers (analytics.metrics).
+    "evaluation_intervals": [
+        "task",
+        "metric",
+        "baseline",
+        "project",
+        "baseline_value",
+        "difference",
+        "low",
+        "high",
+        "reading",
+    ],
 }
 
 # The four business segments, best first.

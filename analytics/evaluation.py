@@ -239,14 +239,16 @@ def evaluate_recommenders(
 
 
 def evaluate_for_bundle(
-    lines: pd.DataFrame, test_days: int = DEFAULT_TEST_DAYS
+    lines: pd.DataFrame, test_days: int = DEFAULT_TEST_DAYS, hits: dict | None = None
 ) -> pd.DataFrame | None:
     """The bundle's own evaluation: trained before the last ``test_days`` days of
     ``lines``, tested on them. None when no customer bought on both sides (too
-    little data to evaluate); the bundle then simply has no evaluation table."""
+    little data to evaluate); the bundle then simply has no evaluation table.
+    ``hits``: as in :func:`evaluate_recommenders`."""
     last = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
     try:
-        return evaluate_recommenders(lines, last - pd.Timedelta(days=test_days))
+        cutoff = last - pd.Timedelta(days=test_days)
+        return evaluate_recommenders(lines, cutoff, hits=hits)
     except InputError:
         return None
 

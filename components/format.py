@@ -42,6 +42,13 @@ def number(value, decimals: int = 1) -> str:
     return f"{float(value):,.{decimals}f}"
 
 
+def signed(value, decimals: int = 3) -> str:
+    """A difference (0.0112) as ``+0.011``."""
+    if not _finite(value):
+        return "–"
+    return f"{float(value):+,.{decimals}f}"
+
+
 def pct(share, decimals: int = 1) -> str:
     """A share (0.123) as ``12.3%``."""
     if not _finite(share):

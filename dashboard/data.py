@@ -32,6 +32,7 @@ OPTIONAL_TABLES = (
     "discover_recommendations",
     "similar_products",
     "evaluation",
+    "evaluation_intervals",
 )
 # Optional tables sorted by this key on load, so a lookup is a binary search.
 _LOOKUP_KEYS = {

@@ -227,3 +227,22 @@ def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_pat
     assert 'rel="manifest" href="/assets/manifest.json"' in page
     assert client.get("/assets/manifest.json").status_code == 200
     assert first.server.config["SHOPPER"].debug is False
+
+
+def test_data_page_says_whether_the_lead_is_real(data, bare_data):
+    from dashboard.pages.data_report import intervals_table
+
+    ctx = PageContext(data=data, topojson_url="/t/")
+    shown = text_of(render("/data", {}, ctx))
+    assert "Is the lead real?" in shown
+    assert any(word in shown for word in ("lead", "gap", "within noise"))
+    bare = text_of(render("/data", {}, PageContext(data=bare_data, topojson_url="/t/")))
+    assert "not in this bundle" in bare and "Is the lead real?" not in bare
+    frame = pd.DataFrame(
+        [{"task": "all items", "metric": "hit_rate_at_5", "baseline": "own reorders",
+          "project": 0.76, "baseline_value": 0.76, "difference": 0.0,
+          "low": -0.0112, "high": 0.0121, "reading": "within noise"}]
+    )  # fmt: skip
+    text = text_of(intervals_table(frame))
+    assert "Hit rate@5" in text and "-0.011 to +0.012" in text
+    assert "+0.000" in text and "within noise" in text

@@ -90,6 +90,47 @@ def evaluation_table(frame):
     )
 
 
+def intervals_table(frame):
+    """The project against the best baseline per metric, with the interval that
+    says whether the difference is more than noise (None: not in the bundle)."""
+    if frame is None or not len(frame):
+        return None
+    labels = dict(METRICS)
+    rows = [
+        {
+            "task": r["task"],
+            "metric": labels.get(r["metric"], r["metric"]),
+            "baseline": r["baseline"],
+            "difference": r["difference"],
+            "interval": f"{fmt.signed(r['low'])} to {fmt.signed(r['high'])}",
+            "reading": r["reading"],
+        }
+        for r in frame.to_dict("records")
+    ]
+    return html.Div(
+        [
+            html.H6("Is the lead real?", className="mt-3 mb-1"),
+            html.P(
+                "The project minus the best baseline on each metric, with a 95 % "
+                "interval from resampling the test customers: above zero is a "
+                "lead, below zero a gap, across zero within noise.",
+                className="small text-muted",
+            ),
+            table(
+                rows,
+                [
+                    ("task", "Task", None),
+                    ("metric", "Metric", None),
+                    ("baseline", "Best baseline", None),
+                    ("difference", "Difference", fmt.signed),
+                    ("interval", "95 % interval", None),
+                    ("reading", "Reading", None),
+                ],
+            ),
+        ]
+    )
+
+
 def facts_list(manifest: dict):
     cleaning = manifest.get("cleaning", {})
     facts = [
@@ -144,7 +185,14 @@ def layout(ctx, params: dict):
         ),
         card(
             "Recommender evaluation",
-            evaluation_table(ctx.data.table("evaluation")),
+            [
+                part
+                for part in (
+                    evaluation_table(ctx.data.table("evaluation")),
+                    intervals_table(ctx.data.table("evaluation_intervals")),
+                )
+                if part is not None
+            ],
             subtitle="Trained before a cut-off date, scored on what customers "
             "bought after it.",
         ),
