@@ -192,10 +192,12 @@ def test_a_pinned_surest_reorder_stays_in_the_top_five():
         assert (col in top) == kept
 
 
+@pytest.mark.parametrize("sparse", [False, True])  # EASE, or neighbour lists
 @pytest.mark.parametrize("orders_power, source", [(1.0, "A"), (0.0, "B")])
 def test_the_named_source_is_the_purchase_that_adds_most_to_the_score(
-    orders_power, source
+    orders_power, source, sparse
 ):
+    import scipy.sparse as sp
     from helpers import purchase_lines
 
     from analytics._reco_blend import BlendParams
@@ -211,6 +213,7 @@ def test_the_named_source_is_the_purchase_that_adds_most_to_the_score(
     a, b, t = (list(p.stock_codes).index(code) for code in "ABT")
     weights = np.zeros((3, 3), np.float32)
     weights[a, t] = weights[b, t] = 1.0
+    weights = sp.csr_matrix(weights) if sparse else weights
     params = BlendParams(cf_half_life=120.0, cf_orders_power=orders_power)
     model = ShopperRecommender(params).fit(p, cf_weights=weights)
     found = _cf_sources(model, np.array([0]), np.array([[t]]))
