@@ -22,19 +22,25 @@ def _date(text: str) -> pd.Timestamp:
         ) from None
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return value
+def _whole_number(minimum: int, meaning: str):
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be {meaning}")
+        return value
+
+    return parse
 
 
-def _count(text: str) -> int:
-    value = _positive(text) if text.strip() not in ("0", "+0", "-0") else 0
-    return value
+_positive = _whole_number(1, "positive")
+_count = _whole_number(0, "0 or more")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -85,3 +85,18 @@ def test_cli_evaluate_prints_the_intervals_for_a_test_window(tmp_path, capsys):
     assert "paired bootstrap" in out and "all items" in out
     assert main(args + ["--bootstrap", "0"]) == 0
     assert "paired bootstrap" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--bootstrap", "-1"], "'-1' must be 0 or more"),
+        (["--bootstrap", "x"], "'x' is not a whole number"),
+        (["--horizon", "0"], "'0' must be positive"),
+    ],
+)
+def test_cli_evaluate_refuses_bad_counts(option, message, capsys):
+    args = ["evaluate", "--input", "x.csv", "--cutoff", "2011-03-01", *option]
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2 and message in capsys.readouterr().err
