@@ -187,7 +187,7 @@ def validation_table(
     "margin"``), its maximin objective and ``worst_split``: the smallest margin
     over the best baseline of any one split on any one metric (an average over
     the splits can hide a split that is lost)."""
-    from analytics._reco_rank import History
+    from analytics._reco_history import History
     from analytics.evaluation import _SharedFits
 
     results: dict[tuple[str, str], list[dict]] = {}

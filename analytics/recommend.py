@@ -36,7 +36,8 @@ import scipy.sparse as sp
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
 from analytics._reco_data import Purchases, purchases_from_lines
-from analytics._reco_rank import RANK_PARAMS, History, LearnedRanker, batches
+from analytics._reco_history import History
+from analytics._reco_rank import LearnedRanker, batches, rank_params
 from analytics.similarity import similar_products_table
 
 K = 5
@@ -259,6 +260,9 @@ def recommendation_parameters() -> dict:
     return {
         "all_items": ALL_ITEMS_PARAMS.to_dict(),
         "new_items": NEW_ITEMS_PARAMS.to_dict(),
-        "ranker": RANK_PARAMS.to_dict(),
+        "ranker": {
+            "all_items": rank_params("all items").to_dict(),
+            "new_items": rank_params("new items").to_dict(),
+        },
         "list_length": K,
     }

@@ -16,9 +16,9 @@ purchases (non-zeros) and never needs a dense customers × products matrix.
 Tune: the blend's hyper-parameter search on the validation splits (all end
 before the test period, 2011-09-01), maximising the worst relative margin over the
 best baseline across the five metrics; the blend's recorded values came from the
-first two splits, the learned ranker's (``analytics._reco_rank.RANK_PARAMS``) from
-all five. Validation: the project's recommender and the blend it builds on, against
-the baselines, on those splits.
+first two splits, the learned ranker's (``analytics._reco_rank.RANK_PARAMS`` and
+``ALL_ITEMS_DIVERSITY``) from all five. Validation: the project's recommender and
+the blend it builds on, against the baselines, on those splits.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def timed(func, runs: int):
 def speed_one(name: str, lines: pd.DataFrame, runs: int) -> None:
     from analytics._reco_blend import ALL_ITEMS_PARAMS
     from analytics._reco_data import purchases_from_lines
-    from analytics._reco_rank import History, LearnedRanker
+    from analytics._reco_history import History
+    from analytics._reco_rank import LearnedRanker
     from analytics.recommend import _recommend_all, build_recommendation_tables
     from analytics.similarity import similar_products_table
 
@@ -281,20 +282,29 @@ RANKER_VARIANTS = [
     {"label_days": 60, "windows": 1},
     {"label_days": 60, "windows": 3},
     {"label_days": 60, "blend_weight": 2.0},
+    # Variety (both tasks here; the shipped setting varies only "all items").
+    {"diversity": 0.0},
+    {"diversity": 0.1},
+    {"diversity": 0.2},
+    {"diversity": 0.5},
+    {"diversity": 0.4, "diversity_pool": 15},
 ]
 
 
 def tune_ranker() -> None:
     from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
-    from analytics._reco_rank import RANK_PARAMS, LearnedRanker
+    from analytics._reco_rank import LearnedRanker, rank_params
     from analytics._reco_tune import validation_table
 
     splits = validation_splits(datasets())
     print("ranker variants, worst margin over the best baseline (validation mean)")
     for changes in RANKER_VARIANTS:
-        params = replace(RANK_PARAMS, **changes)
         projects = {
-            task: [lambda t=task, b=base, p=params: LearnedRanker(t, b, p)]
+            task: [
+                lambda t=task, b=base, c=changes: LearnedRanker(
+                    t, b, replace(rank_params(t), **c)
+                )
+            ]
             for task, base in (
                 ("all items", ALL_ITEMS_PARAMS),
                 ("new items", NEW_ITEMS_PARAMS),

@@ -160,7 +160,8 @@ def test_baselines_rank_what_they_promise():
 
 def test_shared_fits_score_exactly_like_separate_fits():
     from analytics._reco_data import purchases_from_lines
-    from analytics._reco_rank import History, LearnedRanker
+    from analytics._reco_history import History
+    from analytics._reco_rank import LearnedRanker
     from analytics.evaluation import TASKS, _SharedFits, project_models
     from analytics.recommenders import baselines
 
@@ -184,7 +185,7 @@ def test_shared_fits_score_exactly_like_separate_fits():
 
 
 def test_each_task_is_scored_with_its_own_project_model():
-    from analytics._reco_rank import History
+    from analytics._reco_history import History
     from analytics.evaluation import TASKS, project_models, score_task
 
     lines, cutoff = _shop(), pd.Timestamp("2011-03-01")

@@ -7,7 +7,8 @@ from helpers import purchase_lines
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
 from analytics._reco_data import purchases_from_lines
-from analytics._reco_rank import History, LearnedRanker, RankParams, _labels
+from analytics._reco_history import History
+from analytics._reco_rank import LearnedRanker, RankParams, _labels
 from analytics.recommenders import ease_weights
 
 START = pd.Timestamp("2011-01-01")
@@ -156,3 +157,54 @@ def test_top_among_candidates_is_the_top_of_all_scores(task):
         np.testing.assert_array_equal(values, expected)
         np.testing.assert_array_equal(np.take_along_axis(scores, best, 1), expected)
         assert (np.diff(best, axis=1) != 0).all()  # no product twice
+
+
+def test_variety_gives_way_to_a_dissimilar_product_when_the_penalty_outweighs():
+    # Products 0 and 1 are near twins (cosine 0.9); 2 is unlike both.
+    ranker = LearnedRanker("all items", ALL_ITEMS_PARAMS, RankParams(diversity=0.5))
+    ranker.similarity_ = np.array([[1, 0.9, 0], [0.9, 1, 0], [0, 0, 1]], np.float32)
+    best = np.array([[0, 1, 2], [0, 1, 2]])
+    values = np.array([[1.0, 0.9, 0.6], [1.0, 0.9, 0.2]], np.float32)
+    chosen, scores = ranker._vary(best, values, 2)
+    # Row 0: 0.9 - 0.5 · 0.9 = 0.45 < 0.6, so 2 comes second; row 1: 0.45 > 0.2.
+    assert chosen.tolist() == [[0, 2], [0, 1]]
+    assert scores[0].tolist() == pytest.approx([1.0, 0.6])
+    assert scores[1].tolist() == pytest.approx([1.0, 0.45])
+
+
+def test_lists_with_variety_come_from_the_most_relevant_products():
+    params = RankParams(min_samples_leaf=5, max_iter=30, diversity=0.4)
+    ranker, p = _fitted(_staples_shop(), "all items", params)
+    rows = np.arange(p.shape[0])
+    best, values, _ = ranker.top_with_parts(rows, 5)
+    pool = np.argsort(-ranker.score(rows), axis=1, kind="stable")[:, :10]
+    for row in rows:
+        assert len(set(best[row])) == 5 and set(best[row]) <= set(pool[row])
+    assert (np.diff(values, axis=1) <= 1e-6).all()  # best first
+
+
+def test_only_the_all_items_list_is_chosen_for_variety():
+    from analytics._reco_rank import ALL_ITEMS_DIVERSITY, rank_params
+
+    assert rank_params("all items").diversity == ALL_ITEMS_DIVERSITY > 0
+    assert rank_params("new items").diversity == 0
+    assert LearnedRanker("new items", NEW_ITEMS_PARAMS).params.diversity == 0
+
+
+def test_similarity_is_cosine_dense_or_as_sparse_neighbours(monkeypatch):
+    import scipy.sparse as sp
+
+    import analytics._reco_history
+
+    lines = _staples_shop()
+    p = purchases_from_lines(lines)
+    x = p.binary.toarray()
+    norms = np.linalg.norm(x, axis=0)
+    expected = (x.T @ x) / np.outer(norms, norms)
+    dense = History(lines, p).similarity(p.as_of)
+    np.testing.assert_allclose(dense, expected, rtol=1e-5)
+    monkeypatch.setattr(analytics._reco_history, "EASE_MAX_PRODUCTS", 10)
+    sparse = History(lines, p).similarity(p.as_of)
+    assert sp.issparse(sparse)
+    r, c = sparse.nonzero()
+    np.testing.assert_allclose(np.asarray(sparse[r, c]).ravel(), expected[r, c], 1e-5)

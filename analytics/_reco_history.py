@@ -1,0 +1,98 @@
+"""What the recommenders compute from one cleaned history, computed once.
+
+The learned ranker (:mod:`analytics._reco_rank`) fits the blend at several cuts of
+the history and both tasks' rankers share them; the evaluation's EASE baselines
+share its weights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from analytics._reco_blend import BlendParams, copurchase_weights
+from analytics._reco_data import Purchases, purchases_from_lines
+from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights, gram_matrix
+from analytics.similarity import cosine_top_k
+
+SIMILAR_NEIGHBOURS = 100  # cosine neighbours kept per product above the EASE limit
+
+
+class History:
+    """Cleaned lines and what is computed from them at each cut, computed once:
+    the purchase histories, the Gram matrix of the main one and co-purchase
+    weights (shared by the two tasks' rankers and, in the evaluation, by the EASE
+    baselines).
+
+    Parameters
+    ----------
+    lines : DataFrame
+        Cleaned lines; the rankers learn from those before the main history's end.
+    purchases : Purchases, optional
+        The main history (already computed from ``lines``).
+    """
+
+    def __init__(self, lines: pd.DataFrame, purchases: Purchases | None = None):
+        self.lines = lines
+        self.main = None if purchases is None else purchases.as_of
+        self._purchases = {} if purchases is None else {self.main: purchases}
+        self._weights: dict = {}
+        self._gram = None
+
+    def purchases(self, as_of: pd.Timestamp) -> Purchases:
+        as_of = pd.Timestamp(as_of)
+        if as_of not in self._purchases:
+            self._purchases[as_of] = purchases_from_lines(self.lines, as_of)
+        return self._purchases[as_of]
+
+    def ease(self, as_of: pd.Timestamp, lam: float) -> np.ndarray:
+        """EASE weights of the history up to ``as_of`` with this λ."""
+        key = ("ease", pd.Timestamp(as_of), lam)
+        if key not in self._weights:
+            x = self.purchases(as_of).binary
+            gram = None
+            if key[1] == self.main:  # several λ on the main history: one Gram
+                if self._gram is None:
+                    self._gram = gram_matrix(x)
+                gram = self._gram
+            self._weights[key] = ease_weights(x, lam, gram)
+        return self._weights[key]
+
+    def cf_weights(self, as_of: pd.Timestamp, params: BlendParams):
+        """The blend's co-purchase weights of the history up to ``as_of`` (EASE
+        ones through :meth:`ease`, shared with any other user of that λ)."""
+        as_of = pd.Timestamp(as_of)
+        key = ("cf", as_of, params.ease_lambda, params.knn_neighbours)
+        if key not in self._weights:
+            self._weights[key] = copurchase_weights(
+                self.purchases(as_of), params, ease=lambda lam: self.ease(as_of, lam)
+            )
+        return self._weights[key]
+
+    def similarity(self, as_of: pd.Timestamp):
+        """Cosine similarity of the products over their buyers up to ``as_of``:
+        dense from the Gram matrix (EASE's, when already computed) up to
+        :data:`~analytics.recommenders.EASE_MAX_PRODUCTS` products, the sparse top
+        :data:`SIMILAR_NEIGHBOURS` neighbours of each above."""
+        as_of = pd.Timestamp(as_of)
+        key = ("cosine", as_of)
+        if key not in self._weights:
+            x = self.purchases(as_of).binary
+            if x.shape[1] <= EASE_MAX_PRODUCTS:
+                gram = self._gram if as_of == self.main else None
+                gram = gram_matrix(x) if gram is None else gram
+                norm = np.sqrt(np.maximum(np.diag(gram), 1.0))
+                self._weights[key] = gram / norm[:, None] / norm[None, :]
+            else:
+                nbr, score, _ = cosine_top_k(x, SIMILAR_NEIGHBOURS, min_support=1)
+                rows = np.repeat(np.arange(x.shape[1]), nbr.shape[1])
+                ok = nbr.ravel() >= 0
+                self._weights[key] = sp.csr_matrix(
+                    (score.ravel()[ok], (rows[ok], nbr.ravel()[ok])),
+                    shape=(x.shape[1],) * 2,
+                )
+        return self._weights[key]
+
+    def first_day(self) -> pd.Timestamp:
+        return self.lines["invoice_date"].min()
