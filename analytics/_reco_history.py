@@ -83,7 +83,9 @@ class History:
                 gram = self._gram if as_of == self.main else None
                 gram = gram_matrix(x) if gram is None else gram
                 norm = np.sqrt(np.maximum(np.diag(gram), 1.0))
-                self._weights[key] = gram / norm[:, None] / norm[None, :]
+                cosine = gram / norm[:, None]
+                cosine /= norm[None, :]
+                self._weights[key] = cosine
             else:
                 nbr, score, _ = cosine_top_k(x, SIMILAR_NEIGHBOURS, min_support=1)
                 rows = np.repeat(np.arange(x.shape[1]), nbr.shape[1])
