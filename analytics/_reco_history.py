@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from analytics._reco_blend import BlendParams, copurchase_weights
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights, gram_matrix
-from analytics.similarity import cosine_top_k
 
 SIMILAR_NEIGHBOURS = 100  # cosine neighbours kept per product above the EASE limit
 
@@ -73,8 +71,9 @@ class History:
     def similarity(self, as_of: pd.Timestamp):
         """Cosine similarity of the products over their buyers up to ``as_of``:
         dense from the Gram matrix (EASE's, when already computed) up to
-        :data:`~analytics.recommenders.EASE_MAX_PRODUCTS` products, the sparse top
-        :data:`SIMILAR_NEIGHBOURS` neighbours of each above."""
+        :data:`~analytics.recommenders.EASE_MAX_PRODUCTS` products; above, the
+        sparse top :data:`SIMILAR_NEIGHBOURS` neighbours of each (with two shared
+        customers or more)."""
         as_of = pd.Timestamp(as_of)
         key = ("cosine", as_of)
         if key not in self._weights:
@@ -87,12 +86,10 @@ class History:
                 cosine /= norm[None, :]
                 self._weights[key] = cosine
             else:
-                nbr, score, _ = cosine_top_k(x, SIMILAR_NEIGHBOURS, min_support=1)
-                rows = np.repeat(np.arange(x.shape[1]), nbr.shape[1])
-                ok = nbr.ravel() >= 0
-                self._weights[key] = sp.csr_matrix(
-                    (score.ravel()[ok], (rows[ok], nbr.ravel()[ok])),
-                    shape=(x.shape[1],) * 2,
+                # Above the EASE limit the co-purchase weights are these very
+                # neighbours (cosine, two shared customers or more): shared.
+                self._weights[key] = self.cf_weights(
+                    as_of, BlendParams(knn_neighbours=SIMILAR_NEIGHBOURS)
                 )
         return self._weights[key]
 

@@ -102,6 +102,31 @@ def rank_params(task: str) -> RankParams:
     return RANK_PARAMS
 
 
+class _Pairs:
+    """Values of a products × products matrix at many (row, column) pairs, as a
+    dense array; for a sparse one by binary search of its sorted (row, column)
+    keys, built once: scipy's fancy indexing is slow for many scattered pairs."""
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+        if sp.issparse(matrix):
+            m = matrix.tocsr()
+            m.sort_indices()
+            rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+            self.keys = rows * m.shape[1] + m.indices
+            self.values = np.append(m.data, 0.0).astype(np.float32)  # last: absent
+
+    def __call__(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        rows, cols = np.broadcast_arrays(rows, cols)
+        if not sp.issparse(self.matrix):
+            return np.asarray(self.matrix[rows, cols])
+        wanted = rows.astype(np.int64) * self.matrix.shape[1] + cols
+        at = np.searchsorted(self.keys, wanted)
+        hit = at < len(self.keys)
+        hit[hit] = self.keys[at[hit]] == wanted[hit]
+        return self.values[np.where(hit, at, len(self.keys))]
+
+
 def _labels(lines: pd.DataFrame, inner: Purchases, end: pd.Timestamp, task: str):
     """Customers × products (``inner``'s) bought from ``inner.as_of`` to ``end``."""
     dates = lines["invoice_date"]
@@ -274,15 +299,14 @@ class LearnedRanker:
         scores = np.zeros((len(best), k), np.float32)
         free = np.ones(best.shape, dtype=bool)
         penalty = np.zeros(best.shape, np.float32)
+        similarity = _Pairs(self.similarity_)
         for j in range(k):
             adjusted = np.where(free, values - self.params.diversity * penalty, -np.inf)
             pick = np.argmax(adjusted, axis=1)
             chosen[:, j] = best[n, pick]
             scores[:, j] = adjusted[n, pick]
             free[n, pick] = False
-            sim = self.similarity_[best, chosen[:, j, None]]
-            sim = sim.toarray() if sp.issparse(sim) else np.asarray(sim)
-            penalty = np.maximum(penalty, sim)
+            penalty = np.maximum(penalty, similarity(best, chosen[:, j, None]))
         return chosen, scores
 
     def _top(self, rows: np.ndarray, k: int, exclude=None):

@@ -195,6 +195,7 @@ def test_similarity_is_cosine_dense_or_as_sparse_neighbours(monkeypatch):
     import scipy.sparse as sp
 
     import analytics._reco_history
+    import analytics.recommenders
 
     lines = _staples_shop()
     p = purchases_from_lines(lines)
@@ -203,8 +204,25 @@ def test_similarity_is_cosine_dense_or_as_sparse_neighbours(monkeypatch):
     expected = (x.T @ x) / np.outer(norms, norms)
     dense = History(lines, p).similarity(p.as_of)
     np.testing.assert_allclose(dense, expected, rtol=1e-5)
-    monkeypatch.setattr(analytics._reco_history, "EASE_MAX_PRODUCTS", 10)
-    sparse = History(lines, p).similarity(p.as_of)
+    for module in (analytics._reco_history, analytics.recommenders):
+        monkeypatch.setattr(module, "EASE_MAX_PRODUCTS", 10)
+    history = History(lines, p)
+    sparse = history.similarity(p.as_of)
+    assert sparse is history.cf_weights(p.as_of, NEW_ITEMS_PARAMS)  # the same
     assert sp.issparse(sparse)
     r, c = sparse.nonzero()
     np.testing.assert_allclose(np.asarray(sparse[r, c]).ravel(), expected[r, c], 1e-5)
+
+
+def test_pair_lookup_of_a_sparse_matrix_equals_fancy_indexing():
+    import scipy.sparse as sp
+
+    from analytics._reco_rank import _Pairs
+
+    m = sp.random(40, 40, density=0.1, format="csr", random_state=0, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    rows, cols = rng.integers(0, 40, (30, 10)), rng.integers(0, 40, (30, 1))
+    expected = m.toarray()[rows, cols]
+    np.testing.assert_array_equal(_Pairs(m)(rows, cols), expected)
+    np.testing.assert_array_equal(_Pairs(m.toarray())(rows, cols), expected)
+    assert (_Pairs(sp.csr_matrix((40, 40)))(rows, cols) == 0).all()
