@@ -194,7 +194,10 @@ def evaluate_recommenders(
         ``train_customers``, ``train_products`` and ``seconds`` (fit + score; a
         fit shared with an earlier row, see :class:`_SharedFits`, costs only once).
     """
-    del seed  # deterministic: ties are broken by product order
+    # Deterministic without a seed. Ties: the project's lists break them by product
+    # order; the baselines' dense top-k leaves them to numpy's argpartition (the
+    # same every run, not product order).
+    del seed
     train, truth = time_split(lines, cutoff, horizon_days)
     rows = []
     history = History(lines[lines["invoice_date"] < train.as_of], train)
