@@ -1,4 +1,5 @@
-"""What the recommenders compute from one cleaned history, computed once.
+"""What the recommenders compute from one cleaned history, computed once, and
+the labels and row batches they learn and score with.
 
 The learned ranker (:mod:`analytics._reco_rank`) fits the blend at several cuts of
 the history and both tasks' rankers share them; the evaluation's EASE baselines
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from analytics._reco_blend import BlendParams, copurchase_weights
 from analytics._reco_data import Purchases, purchases_from_lines
@@ -95,3 +97,31 @@ class History:
 
     def first_day(self) -> pd.Timestamp:
         return self.lines["invoice_date"].min()
+
+
+def labels_after(lines: pd.DataFrame, inner: Purchases, end: pd.Timestamp, task: str):
+    """Customers × products (``inner``'s) bought from ``inner.as_of`` to ``end``."""
+    dates = lines["invoice_date"]
+    window = lines[(dates >= inner.as_of) & (dates < end)]
+    pairs = window[["customer_id", "stock_code"]].drop_duplicates()
+    row = inner.rows_of(pairs["customer_id"])
+    col = inner.cols_of(pairs["stock_code"])
+    ok = (row >= 0) & (col >= 0)
+    y = sp.csr_matrix(
+        (np.ones(int(ok.sum()), np.float32), (row[ok], col[ok])), shape=inner.shape
+    )
+    if task == "new items":
+        y = y - y.multiply(inner.binary)
+        y.eliminate_zeros()
+    return y.tocsr()
+
+
+# Customers featurised at once: a batch × products float32 block stays ≤ ~16 MB.
+_BATCH_CELLS = 1 << 22
+
+
+def batches(n_rows: int, n_cols: int):
+    """Consecutive row ranges whose ``rows × n_cols`` blocks stay small."""
+    size = max(16, _BATCH_CELLS // max(n_cols, 1))
+    for start in range(0, n_rows, size):
+        yield np.arange(start, min(start + size, n_rows))

@@ -34,14 +34,13 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from analytics._reco_blend import BlendParams, ShopperRecommender
 from analytics._reco_data import Purchases
 from analytics._reco_features import CandidateFeatures
-from analytics._reco_history import History
+from analytics._reco_history import History, batches, labels_after
 from analytics.metrics import PROJECT
-from analytics.similarity import top_k_rows
+from analytics.similarity import PairLookup, top_k_rows
 
 TASKS = ("all items", "new items")  # the evaluation's two tasks
 
@@ -102,59 +101,6 @@ def rank_params(task: str) -> RankParams:
     return RANK_PARAMS
 
 
-class _Pairs:
-    """Values of a products × products matrix at many (row, column) pairs, as a
-    dense array; for a sparse one by binary search of its sorted (row, column)
-    keys, built once: scipy's fancy indexing is slow for many scattered pairs."""
-
-    def __init__(self, matrix):
-        self.matrix = matrix
-        if sp.issparse(matrix):
-            m = matrix.tocsr()
-            m.sort_indices()
-            rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
-            self.keys = rows * m.shape[1] + m.indices
-            self.values = np.append(m.data, 0.0).astype(np.float32)  # last: absent
-
-    def __call__(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        rows, cols = np.broadcast_arrays(rows, cols)
-        if not sp.issparse(self.matrix):
-            return np.asarray(self.matrix[rows, cols])
-        wanted = rows.astype(np.int64) * self.matrix.shape[1] + cols
-        at = np.searchsorted(self.keys, wanted)
-        hit = at < len(self.keys)
-        hit[hit] = self.keys[at[hit]] == wanted[hit]
-        return self.values[np.where(hit, at, len(self.keys))]
-
-
-def _labels(lines: pd.DataFrame, inner: Purchases, end: pd.Timestamp, task: str):
-    """Customers × products (``inner``'s) bought from ``inner.as_of`` to ``end``."""
-    dates = lines["invoice_date"]
-    window = lines[(dates >= inner.as_of) & (dates < end)]
-    pairs = window[["customer_id", "stock_code"]].drop_duplicates()
-    row = inner.rows_of(pairs["customer_id"])
-    col = inner.cols_of(pairs["stock_code"])
-    ok = (row >= 0) & (col >= 0)
-    y = sp.csr_matrix(
-        (np.ones(int(ok.sum()), np.float32), (row[ok], col[ok])), shape=inner.shape
-    )
-    if task == "new items":
-        y = y - y.multiply(inner.binary)
-        y.eliminate_zeros()
-    return y.tocsr()
-
-
-# Customers featurised at once: a batch × products float32 block stays ≤ ~16 MB.
-_BATCH_CELLS = 1 << 22
-
-
-def batches(n_rows: int, n_cols: int):
-    """Consecutive row ranges whose ``rows × n_cols`` blocks stay small."""
-    size = max(16, _BATCH_CELLS // max(n_cols, 1))
-    for start in range(0, n_rows, size):
-        yield np.arange(start, min(start + size, n_rows))
-
-
 class LearnedRanker:
     """Gradient-boosted ranker over the blend's candidates (see module doc).
 
@@ -198,7 +144,7 @@ class LearnedRanker:
             blend = ShopperRecommender(self.base).fit(
                 inner, cf_weights=history.cf_weights(cut, self.base)
             )
-            y = _labels(history.lines, inner, end, self.task)
+            y = labels_after(history.lines, inner, end, self.task)
             learners = np.flatnonzero(np.diff(y.indptr) > 0)
             features = CandidateFeatures(blend)
             for idx in batches(len(learners), inner.shape[1]):
@@ -299,7 +245,7 @@ class LearnedRanker:
         scores = np.zeros((len(best), k), np.float32)
         free = np.ones(best.shape, dtype=bool)
         penalty = np.zeros(best.shape, np.float32)
-        similarity = _Pairs(self.similarity_)
+        similarity = PairLookup(self.similarity_)
         for j in range(k):
             adjusted = np.where(free, values - self.params.diversity * penalty, -np.inf)
             pick = np.argmax(adjusted, axis=1)

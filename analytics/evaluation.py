@@ -25,8 +25,8 @@ import scipy.sparse as sp
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
 from analytics._reco_data import Purchases, purchases_from_lines
-from analytics._reco_history import History
-from analytics._reco_rank import TASKS, LearnedRanker, batches
+from analytics._reco_history import History, batches
+from analytics._reco_rank import TASKS, LearnedRanker
 from analytics.errors import InputError
 from analytics.metrics import METRICS, metrics_from_hits
 from analytics.recommenders import EASE, ItemKNN, baselines, knn_similarity

@@ -36,8 +36,8 @@ import scipy.sparse as sp
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
 from analytics._reco_data import Purchases, purchases_from_lines
-from analytics._reco_history import History
-from analytics._reco_rank import LearnedRanker, batches, rank_params
+from analytics._reco_history import History, batches
+from analytics._reco_rank import LearnedRanker, rank_params
 from analytics.similarity import similar_products_table
 
 K = 5

@@ -163,3 +163,28 @@ def similar_products_table(
     for column in ("stock_code", "similar_stock_code", "similar_description"):
         table[column] = table[column].astype("str")
     return table
+
+
+class PairLookup:
+    """Values of a products × products matrix at many (row, column) pairs, as a
+    dense array; for a sparse one by binary search of its sorted (row, column)
+    keys, built once: scipy's fancy indexing is slow for many scattered pairs."""
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+        if sp.issparse(matrix):
+            m = matrix.tocsr()
+            m.sort_indices()
+            rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+            self.keys = rows * m.shape[1] + m.indices
+            self.values = np.append(m.data, 0.0).astype(np.float32)  # last: absent
+
+    def __call__(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        rows, cols = np.broadcast_arrays(rows, cols)
+        if not sp.issparse(self.matrix):
+            return np.asarray(self.matrix[rows, cols])
+        wanted = rows.astype(np.int64) * self.matrix.shape[1] + cols
+        at = np.searchsorted(self.keys, wanted)
+        hit = at < len(self.keys)
+        hit[hit] = self.keys[at[hit]] == wanted[hit]
+        return self.values[np.where(hit, at, len(self.keys))]

@@ -7,8 +7,8 @@ from helpers import purchase_lines
 
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
 from analytics._reco_data import purchases_from_lines
-from analytics._reco_history import History
-from analytics._reco_rank import LearnedRanker, RankParams, _labels
+from analytics._reco_history import History, labels_after
+from analytics._reco_rank import LearnedRanker, RankParams
 from analytics.recommenders import ease_weights
 
 START = pd.Timestamp("2011-01-01")
@@ -42,9 +42,9 @@ def test_labels_are_the_purchases_after_the_cut_and_new_ones_exclude_own():
     end = START + pd.Timedelta(days=30)
     codes = list(inner.stock_codes)  # Z and B unknown before the cut: not labels
     assert codes == ["A"]
-    every = _labels(lines, inner, end, "all items").toarray()
+    every = labels_after(lines, inner, end, "all items").toarray()
     assert every.tolist() == [[1.0], [0.0]]  # 7 rebought A, 8 bought only Z
-    new = _labels(lines, inner, end, "new items").toarray()
+    new = labels_after(lines, inner, end, "new items").toarray()
     assert new.tolist() == [[0.0], [0.0]]
 
 
@@ -217,12 +217,12 @@ def test_similarity_is_cosine_dense_or_as_sparse_neighbours(monkeypatch):
 def test_pair_lookup_of_a_sparse_matrix_equals_fancy_indexing():
     import scipy.sparse as sp
 
-    from analytics._reco_rank import _Pairs
+    from analytics.similarity import PairLookup
 
     m = sp.random(40, 40, density=0.1, format="csr", random_state=0, dtype=np.float32)
     rng = np.random.default_rng(0)
     rows, cols = rng.integers(0, 40, (30, 10)), rng.integers(0, 40, (30, 1))
     expected = m.toarray()[rows, cols]
-    np.testing.assert_array_equal(_Pairs(m)(rows, cols), expected)
-    np.testing.assert_array_equal(_Pairs(m.toarray())(rows, cols), expected)
-    assert (_Pairs(sp.csr_matrix((40, 40)))(rows, cols) == 0).all()
+    np.testing.assert_array_equal(PairLookup(m)(rows, cols), expected)
+    np.testing.assert_array_equal(PairLookup(m.toarray())(rows, cols), expected)
+    assert (PairLookup(sp.csr_matrix((40, 40)))(rows, cols) == 0).all()
