@@ -245,7 +245,9 @@ class LearnedRanker:
         scores = np.zeros((len(best), k), np.float32)
         free = np.ones(best.shape, dtype=bool)
         penalty = np.zeros(best.shape, np.float32)
-        similarity = PairLookup(self.similarity_)
+        similarity = getattr(self, "_pairs", None)
+        if similarity is None or similarity.matrix is not self.similarity_:
+            similarity = self._pairs = PairLookup(self.similarity_)  # once per fit
         for j in range(k):
             adjusted = np.where(free, values - self.params.diversity * penalty, -np.inf)
             pick = np.argmax(adjusted, axis=1)

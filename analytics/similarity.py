@@ -174,7 +174,9 @@ class PairLookup:
         self.matrix = matrix
         if sp.issparse(matrix):
             m = matrix.tocsr()
-            m.sort_indices()
+            if not m.has_sorted_indices:  # sort a copy: the caller's stays as it is
+                m = m.copy()
+                m.sort_indices()
             rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
             self.keys = rows * m.shape[1] + m.indices
             self.values = np.append(m.data, 0.0).astype(np.float32)  # last: absent
