@@ -51,13 +51,17 @@ class History:
         key = ("ease", pd.Timestamp(as_of), lam)
         if key not in self._weights:
             x = self.purchases(as_of).binary
-            gram = None
-            if key[1] == self.main:  # several λ on the main history: one Gram
-                if self._gram is None:
-                    self._gram = gram_matrix(x)
-                gram = self._gram
-            self._weights[key] = ease_weights(x, lam, gram)
+            self._weights[key] = ease_weights(x, lam, self._main_gram(key[1]))
         return self._weights[key]
+
+    def _main_gram(self, as_of: pd.Timestamp) -> np.ndarray | None:
+        """The main history's Gram matrix, computed once (several λ and the
+        similarity share it); None for any other cut."""
+        if as_of != self.main:
+            return None
+        if self._gram is None:
+            self._gram = gram_matrix(self.purchases(as_of).binary)
+        return self._gram
 
     def cf_weights(self, as_of: pd.Timestamp, params: BlendParams):
         """The blend's co-purchase weights of the history up to ``as_of`` (EASE
@@ -81,7 +85,7 @@ class History:
         if key not in self._weights:
             x = self.purchases(as_of).binary
             if x.shape[1] <= EASE_MAX_PRODUCTS:
-                gram = self._gram if as_of == self.main else None
+                gram = self._main_gram(as_of)
                 gram = gram_matrix(x) if gram is None else gram
                 norm = np.sqrt(np.maximum(np.diag(gram), 1.0))
                 cosine = gram / norm[:, None]
