@@ -50,7 +50,7 @@ FEATURES = [name for name, _ in _FEATURES]
 NEW_ITEMS_FEATURES = [name for name, own_only in _FEATURES if not own_only]
 
 
-def _rank_in_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
+def rank_in_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rank of each candidate's value ``v`` among its row's candidates (0: best;
     ties by column). ``r`` must be sorted (as ``np.nonzero`` returns it)."""
     order = np.lexsort((c, -v, r))
@@ -129,13 +129,10 @@ class CandidateFeatures:
         popular = self._popular_top_k(prm.trend_candidates)[blend.country_row_[rows]]
         np.put_along_axis(mask, popular, True, axis=1)
         if task == "all items":
-            own = p.orders[rows].tocoo()
+            own = p.orders[rows].tocoo()  # row-major: rows sorted
             score = parts["own"][own.row, own.col]
-            order = np.lexsort((own.col, -score, own.row))
-            r, c = own.row[order], own.col[order]
-            nth = np.arange(len(r)) - np.searchsorted(r, r)
-            keep = nth < prm.own_candidates
-            mask[r[keep], c[keep]] = True
+            keep = rank_in_rows(own.row, own.col, score) < prm.own_candidates
+            mask[own.row[keep], own.col[keep]] = True
         else:
             mask &= ~owned
         return mask, parts, orders
@@ -190,12 +187,12 @@ class CandidateFeatures:
             "item_repeat": self.item_repeat[c],
             "item_age": self.item_age[c],
             "item_days_last": self.item_days_last[c],
-            "cf_rank": _rank_in_rows(r, c, parts["cf"][r, c]),
-            "own_rank": _rank_in_rows(r, c, parts["own"][r, c]),
+            "cf_rank": rank_in_rows(r, c, parts["cf"][r, c]),
+            "own_rank": rank_in_rows(r, c, parts["own"][r, c]),
         }
         base = _row_max_scaled(blend.combine(parts))
         cols["base"] = base[r, c]
-        cols["base_rank"] = _rank_in_rows(r, c, base[r, c])
+        cols["base_rank"] = rank_in_rows(r, c, base[r, c])
         names = FEATURES if task == "all items" else NEW_ITEMS_FEATURES
         x = np.column_stack([np.asarray(cols[f], np.float32) for f in names])
         return r, c, x, parts, base

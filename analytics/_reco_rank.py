@@ -37,7 +37,7 @@ import pandas as pd
 
 from analytics._reco_blend import BlendParams, ShopperRecommender
 from analytics._reco_data import Purchases
-from analytics._reco_features import CandidateFeatures
+from analytics._reco_features import CandidateFeatures, rank_in_rows
 from analytics._reco_history import History, batches, labels_after
 from analytics.metrics import PROJECT
 from analytics.similarity import PairLookup, top_k_rows
@@ -168,8 +168,11 @@ class LearnedRanker:
         self.blend_ = ShopperRecommender(self.base).fit(purchases, cf_weights=weights)
         self.purchases_ = purchases
         self.features_ = CandidateFeatures(self.blend_)
+        # The variety step reads the products' similarity pair by pair.
         self.similarity_ = (
-            history.similarity(purchases.as_of) if self.params.diversity else None
+            PairLookup(history.similarity(purchases.as_of))
+            if self.params.diversity
+            else None
         )
         return self
 
@@ -245,16 +248,13 @@ class LearnedRanker:
         scores = np.zeros((len(best), k), np.float32)
         free = np.ones(best.shape, dtype=bool)
         penalty = np.zeros(best.shape, np.float32)
-        similarity = getattr(self, "_pairs", None)
-        if similarity is None or similarity.matrix is not self.similarity_:
-            similarity = self._pairs = PairLookup(self.similarity_)  # once per fit
         for j in range(k):
             adjusted = np.where(free, values - self.params.diversity * penalty, -np.inf)
             pick = np.argmax(adjusted, axis=1)
             chosen[:, j] = best[n, pick]
             scores[:, j] = adjusted[n, pick]
             free[n, pick] = False
-            penalty = np.maximum(penalty, similarity(best, chosen[:, j, None]))
+            penalty = np.maximum(penalty, self.similarity_(best, chosen[:, j, None]))
         return chosen, scores
 
     def _top(self, rows: np.ndarray, k: int, exclude=None):
@@ -265,22 +265,16 @@ class LearnedRanker:
         rows = np.asarray(rows)
         r, c, score, parts, norm = self._candidate_scores(rows)
         if exclude is not None:
-            er, ec = exclude.nonzero()
-            n = norm.shape[1]
-            allowed = ~np.isin(r.astype(np.int64) * n + c, er.astype(np.int64) * n + ec)
+            allowed = PairLookup(exclude)(r, c) == 0
             r, c, score = r[allowed], c[allowed], score[allowed]
-        v = score
-        order = np.lexsort((c, -v, r))
-        r, c, v = r[order], c[order], v[order]
-        keep = np.arange(len(r)) - np.searchsorted(r, r) < k
-        r, c, v = r[keep], c[keep], v[keep]
         k = min(k, norm.shape[1])
-        full = np.bincount(r, minlength=len(rows)) == k
+        rank = rank_in_rows(r, c, score).astype(np.int64)
+        kept = rank < k
+        r, c, v, rank = r[kept], c[kept], score[kept], rank[kept]
         best = np.zeros((len(rows), k), np.int64)
         values = np.zeros((len(rows), k), np.float32)
-        on_full = full[r]
-        best[full] = c[on_full].reshape(-1, k)
-        values[full] = v[on_full].reshape(-1, k)
+        best[r, rank], values[r, rank] = c, v
+        full = np.bincount(r, minlength=len(rows)) == k
         short = np.flatnonzero(~full)
         if len(short):
             at = np.full(len(rows), -1)

@@ -131,13 +131,14 @@ def timing_ranker(p):
     from analytics._reco_features import CandidateFeatures
     from analytics._reco_history import History
     from analytics._reco_rank import RANK_PARAMS, LearnedRanker
+    from analytics.similarity import PairLookup
 
     ranker = LearnedRanker("all items", ALL_ITEMS_PARAMS)
     weights = copurchase_weights(p, ALL_ITEMS_PARAMS.with_(w_cf=1.0))
     ranker.blend_ = ShopperRecommender(ALL_ITEMS_PARAMS).fit(p, cf_weights=weights)
     ranker.purchases_, ranker.features_ = p, CandidateFeatures(ranker.blend_)
     # The variety step's similarity (the main history needs no lines).
-    ranker.similarity_ = History(None, p).similarity(p.as_of)
+    ranker.similarity_ = PairLookup(History(None, p).similarity(p.as_of))
     _, _, x, _, _ = ranker.features_.table(np.arange(200), "all items", RANK_PARAMS)
     y = np.random.default_rng(0).random(len(x)) < 0.2
     ranker.model_ = ranker.fit_classifier(x, y)

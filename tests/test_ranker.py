@@ -160,9 +160,12 @@ def test_top_among_candidates_is_the_top_of_all_scores(task):
 
 
 def test_variety_gives_way_to_a_dissimilar_product_when_the_penalty_outweighs():
+    from analytics.similarity import PairLookup
+
     # Products 0 and 1 are near twins (cosine 0.9); 2 is unlike both.
     ranker = LearnedRanker("all items", ALL_ITEMS_PARAMS, RankParams(diversity=0.5))
-    ranker.similarity_ = np.array([[1, 0.9, 0], [0.9, 1, 0], [0, 0, 1]], np.float32)
+    twins = np.array([[1, 0.9, 0], [0.9, 1, 0], [0, 0, 1]], np.float32)
+    ranker.similarity_ = PairLookup(twins)
     best = np.array([[0, 1, 2], [0, 1, 2]])
     values = np.array([[1.0, 0.9, 0.6], [1.0, 0.9, 0.2]], np.float32)
     chosen, scores = ranker._vary(best, values, 2)
