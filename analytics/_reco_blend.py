@@ -240,11 +240,7 @@ class ShopperRecommender:
             shape=counts.shape,
         ).toarray()
         if self.cf_weights_ is not None:
-            xd = days.copy()
-            xd.data = _fade(xd.data - 1.0, prm.cf_half_life)
-            if prm.cf_orders_power:
-                xd = xd.multiply(counts.power(prm.cf_orders_power)).tocsr()
-            cf = xd @ self.cf_weights_
+            cf = self.copurchase_history(rows) @ self.cf_weights_
             cf = cf.toarray() if sp.issparse(cf) else np.asarray(cf)
             cf = np.maximum(cf.astype(np.float32), 0.0)
         else:
@@ -257,6 +253,18 @@ class ShopperRecommender:
             "trend": trend,
             "adopt": np.broadcast_to(self.adoption_, own.shape),
         }
+
+    def copurchase_history(self, rows: np.ndarray) -> sp.csr_matrix:
+        """Each purchase's weight in the co-purchase signal (``rows × products``,
+        the structure of ``days_since``): faded by its days since, times its
+        orders to ``cf_orders_power``."""
+        p, prm = self.purchases_, self.params
+        weighted = p.days_since[rows].copy()
+        weighted.data = _fade(weighted.data - 1.0, prm.cf_half_life)
+        if prm.cf_orders_power:
+            power = p.orders[rows].power(prm.cf_orders_power)
+            weighted = weighted.multiply(power).tocsr()
+        return weighted
 
     def _pins(self, rows, counts: sp.csr_matrix, days: sp.csr_matrix) -> np.ndarray:
         """Per row, the column kept in the top :data:`PIN_RANK` (-1: none): the

@@ -60,18 +60,15 @@ def _reorder_reason(orders: float, first: float, last: float) -> str:
 def _cf_sources(model, rows, best) -> np.ndarray:
     """For each recommended product, the customer's product that adds most to its
     co-purchase score (-1 when none does; ties: the first product)."""
-    p, weights = model.purchases_, model.cf_weights_
+    weights = model.cf_weights_
     source = np.full(best.shape, -1, dtype=np.int64)
     if weights is None:
         return source
-    hist = p.days_since[rows]  # CSR: each row's products, in column order
+    # Each purchase and its weight in the co-purchase signal (CSR: each row's
+    # products in column order).
+    hist = model.copurchase_history(rows)
     row_of = np.repeat(np.arange(len(rows)), np.diff(hist.indptr))
-    col = hist.indices
-    # Each purchase's weight in the co-purchase signal, as the blend computes it.
-    fade = np.exp2(-(hist.data - 1.0) / model.params.cf_half_life)
-    if model.params.cf_orders_power:
-        # ``orders`` has the same sparse structure as ``days_since``.
-        fade = fade * p.orders[rows].data ** model.params.cf_orders_power
+    col, fade = hist.indices, hist.data
     target = best[row_of]  # (purchases × k): the products recommended to the buyer
     w = weights[col[:, None], target]
     w = np.asarray(w.todense() if sp.issparse(w) else w)
