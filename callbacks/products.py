@@ -70,17 +70,19 @@ def similar_block(similar):
         return empty_state("No similar products found for this product.")
     blocks = []
     for method, part in similar.groupby("method", sort=True):
+        columns = [
+            ("rank", "#", fmt.count),
+            ("description", "Product", None),
+            ("similar_stock_code", "Code", None),
+            ("score", "Score", lambda v: fmt.number(v, 3)),
+        ]
+        if method == "cf" and "support" in part:
+            # How many customers bought both: a high score from few buyers is
+            # weaker evidence than the same score from hundreds.
+            columns.append(("support", "Shared buyers", fmt.count))
         blocks += [
             html.H3(METHOD_NAMES.get(method, method), className="h6 mt-2"),
-            table(
-                part.to_dict("records"),
-                [
-                    ("rank", "#", fmt.count),
-                    ("description", "Product", None),
-                    ("similar_stock_code", "Code", None),
-                    ("score", "Score", lambda v: fmt.number(v, 3)),
-                ],
-            ),
+            table(part.to_dict("records"), columns),
         ]
     return html.Div(blocks)
 

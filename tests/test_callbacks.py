@@ -207,6 +207,15 @@ def test_product_outputs(data, full_data, bare_data):
     _, _, similar = products.product_outputs(full_data, code, Filters())
     text = text_of(similar)
     assert "collaborative" in text and "content-based" in text
+    assert "Shared buyers" not in text  # a bundle without the support column
+    # A built bundle's collaborative neighbours show how many customers bought both.
+    neighbours = data.bundle().tables["similar_products"]
+    code = str(neighbours.loc[neighbours["method"] == "cf", "stock_code"].iloc[0])
+    similar = data.similar_products(code)
+    cf = similar.query("method == 'cf'")
+    text = text_of(products.similar_block(similar))
+    assert text.count("Shared buyers") == 1
+    assert f"{int(cf['support'].iloc[0]):,}" in text
     _, _, similar = products.product_outputs(bare_data, code, Filters())
     assert "not in this bundle" in text_of(similar)
 
