@@ -174,11 +174,24 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
             "type": scale,
             "anchor": "x" + suffix,
             "gridcolor": "#e3ebf6",
+            **_log_ticks(column_values, scale),
         }
     return {
         "data": data,
         "layout": base_layout(**layout, margin={"t": 16, "l": 40}),
     }
+
+
+def _log_ticks(values: np.ndarray, scale: str) -> dict:
+    """Powers of ten only on a log axis spanning two decades or more (plotly's
+    default then labels 2 and 5 of every decade too: "2, 100, 5, 2, 10, 5, 2, 1"
+    reads as a jumble); narrower ranges keep the default, which labels them."""
+    if scale != "log":
+        return {}
+    positive = values[values > 0]
+    if positive.size and positive.max() / positive.min() >= 100:
+        return {"dtick": 1}
+    return {}
 
 
 def customer_rfm_figure(profile: dict) -> dict:
