@@ -73,7 +73,16 @@ def pca_3d_figure(
     return {
         "data": data,
         "layout": base_layout(
-            scene={"xaxis": axis(0), "yaxis": axis(1), "zaxis": axis(2)},
+            scene={
+                "xaxis": axis(0),
+                "yaxis": axis(1),
+                "zaxis": axis(2),
+                # Further out than plotly's default eye (1.25 on each axis) and
+                # above the legend: at the card's width (~510 px) the default cut
+                # the PC2 and PC3 titles at the edges.
+                "camera": {"eye": {"x": 1.9, "y": 1.6, "z": 1.1}},
+                "domain": {"x": [0, 1], "y": [0.08, 1]},
+            },
             margin={"l": 0, "r": 0, "t": 8, "b": 0},
             legend={"orientation": "h", "y": 0},
             uirevision="segments-3d",
