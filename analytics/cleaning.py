@@ -32,6 +32,8 @@ NON_PRODUCT_CODES = frozenset(
     }
 )
 _NON_PRODUCT_PATTERN = re.compile(r"^(GIFT_|TEST|ADJUST)")
+# What the Online Retail data itself writes when it does not know the country.
+UNSPECIFIED_COUNTRY = "Unspecified"
 
 RULES = {
     "overlap_between_files": "invoice already read from an earlier input file",
@@ -77,7 +79,8 @@ def clean(
     lines : DataFrame
         Contract ``LINE_COLUMNS``: one row per kept invoice line, ``revenue`` in £.
     report : dict
-        ``rows_in``, ``removed`` (rule → rows), ``rows_out``, ``customers``,
+        ``rows_in``, ``removed`` (rule → rows), ``filled`` (kept rows whose
+        blank value was filled: ``blank_country``), ``rows_out``, ``customers``,
         ``products``, ``countries``, ``date_min``, ``date_max``.
     """
     rows_in = len(frame) + overlap_rows
@@ -108,11 +111,16 @@ def clean(
         )
     lines = frame.reset_index(drop=True).copy()
     lines["customer_id"] = lines["customer_id"].astype("int64")
+    # A blank country is not a reason to lose a sale: it counts as the data's own
+    # "Unspecified" (its region too), and the report says on how many rows.
+    blank_country = lines["country"].isna() | (lines["country"] == "")
+    lines.loc[blank_country, "country"] = UNSPECIFIED_COUNTRY
     lines["description"] = _canonical_descriptions(lines)
     lines["revenue"] = lines["quantity"] * lines["unit_price"]
     report = {
         "rows_in": int(rows_in),
         "removed": removed,
+        "filled": {"blank_country": int(blank_country.sum())},
         "rows_out": int(len(lines)),
         "customers": int(lines["customer_id"].nunique()),
         "products": int(lines["stock_code"].nunique()),

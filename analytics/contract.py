@@ -190,6 +190,7 @@ REGIONS = [
 # manifest.json keys: schema_version, built_at (ISO UTC), bundle_version (hex digest of
 # inputs + parameters + code version), inputs [{path, sha256, rows}], parameters {until,
 # seed, ...}, libraries {name: version}, cleaning {rows_in, removed: {rule: count},
-# rows_out, customers, products, countries, date_min, date_max}, stages {name: seconds},
+# filled: {what: count}, rows_out, customers, products, countries, date_min,
+# date_max}, stages {name: seconds},
 # segmentation {chosen_model, reason, k, pca_explained_variance: [..3]},
 # recommendations {...}, as_of (ISO date recency is measured from).

@@ -94,6 +94,22 @@ def test_until_measures_recency_from_that_date(shop_csv, tmp_path):
     assert (customers["recency_days"] == expected).all()
 
 
+def test_blank_countries_build_as_unspecified(tmp_path):
+    raw = small_shop(40)
+    blank = raw["CustomerID"].isin([12001, 12002])
+    raw.loc[blank, "Country"] = None
+    manifest = build_bundle(
+        [write_csv(raw, tmp_path / "shop.csv")], tmp_path / "b", log=lambda *_: None
+    )
+    assert manifest["cleaning"]["filled"] == {"blank_country": int(blank.sum())}
+    customers = pd.read_parquet(tmp_path / "b" / "customers.parquet")
+    unknown = customers[customers["customer_id"].isin([12001, 12002])]
+    assert (unknown["country"] == "Unspecified").all() and len(unknown) == 2
+    assert (unknown["region"] == "Unspecified").all()
+    recommendations = pd.read_parquet(tmp_path / "b" / "recommendations.parquet")
+    assert {12001, 12002} <= set(recommendations["customer_id"])
+
+
 def test_failed_build_leaves_previous_bundle_untouched(shop_csv, tmp_path):
     out = tmp_path / "bundle"
     build_bundle([shop_csv], out, log=lambda *_: None)

@@ -255,3 +255,13 @@ def test_data_page_says_whether_the_lead_is_real(data, bare_data):
     text = text_of(intervals_table(frame))
     assert "Hit rate@5" in text and "-0.011 to +0.012" in text
     assert "+0.000" in text and "within noise" in text
+
+
+def test_cleaning_report_notes_filled_blank_countries():
+    from dashboard.pages.data_report import cleaning_table
+
+    report = {"rows_in": 10, "removed": {"duplicate_row": 1}, "rows_out": 9}
+    plain = text_of(cleaning_table({**report, "filled": {"blank_country": 0}}))
+    assert "Blank country" not in plain and "Rows kept" in plain
+    text = text_of(cleaning_table({**report, "filled": {"blank_country": 1234}}))
+    assert "Blank country, counted as Unspecified: 1,234 kept rows." in text

@@ -108,3 +108,15 @@ def test_no_rows_left_is_an_error_that_says_why():
         InputError, match="no rows left after cleaning.*no customer ID: 1"
     ):
         clean(_frame(rows))
+
+
+def test_blank_country_counts_as_unspecified_and_is_reported():
+    rows = [_row(invoice=str(i)) for i in range(4)]
+    rows[1] = rows[1][:-1] + (None,)
+    rows[2] = rows[2][:-1] + ("   ",)
+    lines, report = clean(_frame(rows))
+    expected = ["France", "Unspecified", "Unspecified", "France"]
+    assert lines["country"].tolist() == expected
+    assert report["filled"] == {"blank_country": 2}
+    _, report = clean(_frame([_row()]))
+    assert report["filled"] == {"blank_country": 0}

@@ -17,6 +17,9 @@ RULE_NAMES = {
     "duplicate_row": "Exact duplicate row",
     "non_product_code": "Not a product (postage, fees, vouchers…)",
 }
+# Kept rows with a blank value filled in (see ``analytics.cleaning.clean``).
+FILL_NAMES = {"blank_country": "Blank country, counted as Unspecified"}
+NOTE = "small text-muted mt-2 mb-0"
 METRICS = [
     ("precision_at_5", "Precision@5"),
     ("recall_at_5", "Recall@5"),
@@ -43,7 +46,7 @@ def cleaning_table(cleaning: dict):
             "share": (cleaning.get("rows_out") or 0) / rows_in if rows_in else None,
         }
     )
-    return table(
+    removed_table = table(
         rows,
         [
             ("rule", "Rule (in order)", None),
@@ -52,6 +55,15 @@ def cleaning_table(cleaning: dict):
         ],
         empty="No cleaning report in this bundle",
     )
+    notes = [
+        html.P(
+            f"{FILL_NAMES.get(what, what)}: {fmt.count(n)} kept rows.",
+            className=NOTE,
+        )
+        for what, n in (cleaning.get("filled") or {}).items()
+        if n
+    ]
+    return html.Div([removed_table, *notes]) if notes else removed_table
 
 
 def evaluation_table(frame):
