@@ -119,31 +119,33 @@ def purchases_from_lines(
     )
     # One event per order line of a product (an invoice may list a product twice).
     events = frame.drop_duplicates(["c", "i", "inv"]).reset_index(drop=True)
-    # Each customer's country: where most of their lines were (ties: alphabetical).
-    country = (
-        pd.DataFrame({"c": cust_codes, "country": lines["country"].to_numpy()})
-        .value_counts()
-        .rename("n")
-        .reset_index()
-        .sort_values(["c", "n", "country"], ascending=[True, False, True])
-        .drop_duplicates("c")["country"]
-        .to_numpy()
-    )
-    desc = (
-        pd.DataFrame({"i": item_codes, "d": lines["description"].to_numpy()})
-        .drop_duplicates("i")
-        .set_index("i")["d"]
-        .reindex(range(len(stock_codes)))
-        .to_numpy()
-    )
+    # Each product's description: that of its first line. Integer codes throughout:
+    # only one string per customer or product is ever taken out of the column.
+    first_line = np.unique(item_codes, return_index=True)[1]
+    desc = lines["description"].iloc[first_line].to_numpy()
     return _aggregate(
         events,
         np.asarray(customer_ids, dtype="int64"),
         np.asarray(stock_codes, dtype=object),
         np.asarray(desc, dtype=object),
-        np.asarray(country, dtype=object),
+        np.asarray(_main_country(cust_codes, lines["country"]), dtype=object),
         as_of,
     )
+
+
+def _main_country(cust_codes: np.ndarray, country: pd.Series) -> np.ndarray:
+    """Each customer's country: where most of their lines were (ties:
+    alphabetical)."""
+    # Code order is alphabetical; a missing country is a country of its own (last).
+    codes, names = pd.factorize(country, sort=True, use_na_sentinel=False)
+    pairs, n = np.unique(
+        cust_codes.astype(np.int64) * len(names) + codes, return_counts=True
+    )
+    customer, code = np.divmod(pairs, len(names))
+    # Per customer (ascending), most lines first, then the alphabetically first.
+    best = np.lexsort((code, -n, customer))
+    first = np.r_[True, customer[best][1:] != customer[best][:-1]]
+    return np.asarray(names)[code[best][first]]
 
 
 def _aggregate(events, customer_ids, stock_codes, descriptions, country, as_of):

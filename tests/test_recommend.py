@@ -223,3 +223,21 @@ def test_the_named_source_is_the_purchase_that_adds_most_to_the_score(
     model = ShopperRecommender(params).fit(p, cf_weights=weights)
     found = _cf_sources(model, np.array([0]), np.array([[t]]))
     assert p.stock_codes[found[0, 0]] == source
+
+
+def test_each_customer_country_is_where_most_lines_were_ties_alphabetical():
+    lines = _lines(
+        [
+            (1, 100, 1, ["10A", "10B"], "Germany"),
+            (2, 100, 2, ["20C"], "France"),  # 100: Germany, 2 lines to 1
+            (3, 101, 3, ["10A"], "Spain"),
+            (4, 101, 4, ["10B"], "France"),  # 101: a tie, France first
+            (5, 102, 5, ["20C"], None),  # 102: no country; not 101's or 103's
+            (6, 103, 6, ["20D"], "Spain"),
+        ]
+    )
+    p = purchases_from_lines(lines)
+    assert p.customer_ids.tolist() == [100, 101, 102, 103]
+    country = p.country.tolist()
+    assert country[:2] == ["Germany", "France"] and country[3] == "Spain"
+    assert pd.isna(country[2])
