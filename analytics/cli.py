@@ -14,12 +14,26 @@ from analytics.errors import InputError
 
 
 def _date(text: str) -> pd.Timestamp:
+    """An argparse type: a date (a time of day is allowed) without a time zone,
+    within the years transaction dates can take (those of ``datetime64[ns]``)."""
     try:
-        return pd.Timestamp(text)
+        value = pd.Timestamp(text)
     except (ValueError, TypeError):
+        value = pd.NaT
+    if value is pd.NaT:  # also "" and "NaT", which pandas reads as no date
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date (expected YYYY-MM-DD)"
-        ) from None
+        )
+    if value.tz is not None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has a time zone; give the shop's local date (YYYY-MM-DD)"
+        )
+    if not pd.Timestamp.min < value < pd.Timestamp.max:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside the supported years "
+            f"({pd.Timestamp.min.year + 1}–{pd.Timestamp.max.year - 1})"
+        )
+    return value.as_unit("ns")
 
 
 def _whole_number(minimum: int, meaning: str):
@@ -40,6 +54,7 @@ def _whole_number(minimum: int, meaning: str):
 
 
 _positive = _whole_number(1, "positive")
+_clusters = _whole_number(2, "2 or more (one cluster is not a segmentation)")
 _count = _whole_number(0, "0 or more")
 
 
@@ -67,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--k",
-        type=_positive,
+        type=_clusters,
         default=4,
         help="clusters in the segment model (default 4)",
     )

@@ -156,11 +156,22 @@ def test_cli_as_a_process_has_no_traceback(tmp_path):
     assert "empty.csv: the file is empty" in run.stderr
 
 
-def test_cli_rejects_a_bad_until_date(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--until", "someday", "'someday' is not a date"),
+        ("--until", "", "'' is not a date"),  # pandas reads "" and "NaT" as no date
+        ("--until", "NaT", "'NaT' is not a date"),
+        ("--until", "2011-06-01T00:00+05:00", "has a time zone"),
+        ("--until", "9999-01-01", "outside the supported years (1678–2261)"),
+        ("--k", "1", "'1' must be 2 or more"),
+    ],
+)
+def test_cli_rejects_bad_options(option, value, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["build", "--input", "x.csv", "--out", "b", "--until", "someday"])
+        main(["build", "--input", "x.csv", "--out", "b", option, value])
     assert exit_info.value.code == 2
-    assert "'someday' is not a date" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
 def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
