@@ -147,7 +147,9 @@ def compare_models(xs, k, distances, kmeans, sample):
     and each model's centroids (for nearest-centroid assignment of every customer,
     including those outside the sample).
     """
-    min_samples = 2 * xs.shape[1]
+    # The usual 2 × dimensions, but never more than there are customers (the
+    # k-distance needs that many points; a shop of five customers has five).
+    min_samples = min(2 * xs.shape[1], len(xs))
     eps = _dbscan_eps(xs, min_samples)
     db = DBSCAN(eps=eps, min_samples=min_samples).fit(xs)
     ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit(xs)

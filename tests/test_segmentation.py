@@ -175,3 +175,13 @@ def test_a_big_spender_gone_long_is_at_risk(result):
     assert model.predict(model.lapsed_after_days, *whale)[0] == "At-Risk"
     lapsed = result.customers["recency_days"] >= model.lapsed_after_days
     assert (result.customers.loc[lapsed, "segment"] == "At-Risk").all()
+
+
+def test_the_smallest_shop_segmentation_accepts_is_segmented():
+    # k = 4 needs five customers; DBSCAN's usual min_samples (2 × 3 features = 6)
+    # is more than there are, so it takes all five.
+    rfm = rfm_table(_invoices(small_shop(5)), pd.Timestamp("2011-12-10"))
+    result = segment_customers(rfm, k=4, seed=0)
+    assert len(result.customers) == 5 and result.customers["segment"].notna().all()
+    dbscan = result.model_comparison.set_index("model").loc["DBSCAN", "params"]
+    assert dbscan.endswith("min_samples=5")
