@@ -243,6 +243,7 @@ class LearnedRanker:
     def _vary(self, best: np.ndarray, values: np.ndarray, k: int):
         """The ``k`` products chosen from each row of ``best`` (see
         :meth:`top_with_parts`)."""
+        k = min(k, best.shape[1])  # a catalogue smaller than the list
         n = np.arange(len(best))
         chosen = np.zeros((len(best), k), np.int64)
         scores = np.zeros((len(best), k), np.float32)

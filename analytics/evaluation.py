@@ -114,7 +114,8 @@ def score_task(
         else:
             best = top_k(model.score(rows), k, exclude)
         rel = truth[key][idx]
-        hits[batch] = np.asarray(
+        # A shop with fewer than k products fills fewer slots: the rest are misses.
+        hits[batch, : best.shape[1]] = np.asarray(
             rel[np.arange(len(idx))[:, None], best].todense(), dtype=bool
         )
     out = metrics_from_hits(hits, truth[n_key][keep])

@@ -117,6 +117,8 @@ def lead_intervals(
     """
     rows = []
     for task, group in table.groupby("task", sort=False):
+        if len(hits[(task, PROJECT)][1]) == 0:
+            continue  # no test customer for this task (say, a one-product shop)
         others = group[group["method"] != PROJECT]
         project = per_customer_metrics(*hits[(task, PROJECT)])
         for metric in METRICS:

@@ -129,7 +129,7 @@ def recommend_for_rows(
             else:
                 reasons[i, j] = f"popular lately with customers in {country}"
     src = np.where(source >= 0, source, 0)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "customer_id": np.repeat(p.customer_ids[rows], best.shape[1]),
             "rank": np.tile(np.arange(1, best.shape[1] + 1), len(rows)),
@@ -145,6 +145,11 @@ def recommend_for_rows(
             ),
         }
     )
+    if exclude_own:
+        # A customer who has bought all but a few of a small catalogue gets fewer
+        # than K new products, never one of their own.
+        table = table[own.ravel() == 0].reset_index(drop=True)
+    return table
 
 
 def _recommend_all(model, exclude_own: bool) -> pd.DataFrame:

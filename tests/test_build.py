@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import ROOT, small_shop, write_csv
@@ -108,6 +109,39 @@ def test_blank_countries_build_as_unspecified(tmp_path):
     assert (unknown["region"] == "Unspecified").all()
     recommendations = pd.read_parquet(tmp_path / "b" / "recommendations.parquet")
     assert {12001, 12002} <= set(recommendations["customer_id"])
+
+
+@pytest.mark.parametrize("products", [1, 2, 4])
+def test_a_catalogue_smaller_than_the_lists_builds_honest_lists(products, tmp_path):
+    raw = small_shop(120)
+    raw = raw[raw["StockCode"].isin(sorted(raw["StockCode"].unique())[:products])]
+    build_bundle([write_csv(raw, tmp_path / "s.csv")], tmp_path / "b", log=print)
+    folder = tmp_path / "b"
+    # Every customer owns a product, so at most products - 1 are new to them.
+    for name, longest in (
+        ("recommendations", min(products, 5)),
+        ("discover_recommendations", min(products - 1, 5)),
+    ):
+        lists = pd.read_parquet(folder / f"{name}.parquet")
+        assert not lists.duplicated(["customer_id", "stock_code"]).any()
+        sizes = lists.groupby("customer_id").size()
+        assert (sizes.max() if len(sizes) else 0) == longest
+        assert lists["score"].map(np.isfinite).all()
+    # The discover list never offers a customer's own product, even when the
+    # catalogue runs out of others.
+    discover = pd.read_parquet(folder / "discover_recommendations.parquet")
+    bought = pd.read_parquet(folder / "customer_products.parquet")
+    own = discover.merge(bought, on=["customer_id", "stock_code"])
+    assert own.empty
+    evaluation = pd.read_parquet(folder / "evaluation.parquet")
+    tested = evaluation["customers"] > 0
+    metrics = evaluation.loc[tested, ["precision_at_5", "recall_at_5", "hit_rate_at_5"]]
+    assert len(metrics) and metrics.apply(lambda m: m.between(0, 1)).all().all()
+    intervals = pd.read_parquet(folder / "evaluation_intervals.parquet")
+    # One product: nobody can buy a product new to them, so that task has no
+    # test customer and no interval.
+    tasks = {"all items"} if products == 1 else {"all items", "new items"}
+    assert set(intervals["task"]) == tasks
 
 
 def test_failed_build_leaves_previous_bundle_untouched(shop_csv, tmp_path):
