@@ -44,6 +44,7 @@ RULES = {
     "non_positive_price": "unit price zero or negative",
     "duplicate_row": "exact duplicate of an earlier row",
     "non_product_code": "not a product (postage, manual, bank charges, fees, …)",
+    "invoice_several_customers": "invoice whose lines name more than one customer",
 }
 
 
@@ -103,6 +104,12 @@ def clean(
     drop(frame["unit_price"] <= 0, "non_positive_price")
     drop(frame.duplicated(keep="first"), "duplicate_row")
     drop(is_non_product(frame["stock_code"]), "non_product_code")
+    # An order belongs to one customer. Which of several is meant cannot be told, and
+    # keeping the invoice under one of them would leave the others' lines in their
+    # purchase histories but out of their order counts (and out of the customers
+    # table when that was their only order): the whole invoice goes.
+    owners = frame.groupby("invoice", sort=False)["customer_id"].transform("nunique")
+    drop(owners > 1, "invoice_several_customers")
 
     if frame.empty:
         raise InputError(

@@ -50,6 +50,7 @@ def test_every_rule_is_counted():
         "non_positive_price": 1,
         "duplicate_row": 1,
         "non_product_code": 3,
+        "invoice_several_customers": 0,
     }
     assert report["rows_in"] == 10 and report["rows_out"] == 2
     assert lines["revenue"].tolist() == [6.0, 7.5]
@@ -120,3 +121,14 @@ def test_blank_country_counts_as_unspecified_and_is_reported():
     assert report["filled"] == {"blank_country": 2}
     _, report = clean(_frame([_row()]))
     assert report["filled"] == {"blank_country": 0}
+
+
+def test_an_invoice_naming_several_customers_is_removed_whole():
+    rows = [
+        _row(invoice="1", customer=1.0),
+        _row(invoice="1", code="85123A", customer=2.0),  # same invoice, another
+        _row(invoice="2", customer=2.0),
+    ]
+    lines, report = clean(_frame(rows))
+    assert report["removed"]["invoice_several_customers"] == 2
+    assert lines["invoice"].tolist() == ["2"] and report["customers"] == 1

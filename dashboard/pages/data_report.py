@@ -16,6 +16,7 @@ RULE_NAMES = {
     "non_positive_price": "Unit price ≤ 0",
     "duplicate_row": "Exact duplicate row",
     "non_product_code": "Not a product (postage, fees, vouchers…)",
+    "invoice_several_customers": "Invoice naming several customers",
 }
 # Kept rows with a blank value filled in (see ``analytics.cleaning.clean``).
 FILL_NAMES = {"blank_country": "Blank country, counted as Unspecified"}
