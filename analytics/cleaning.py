@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InputError
+from analytics.regions import COUNTRY_REGION
 
 # Stock codes that are services or bookkeeping, not products (see shared/data/README).
 NON_PRODUCT_CODES = frozenset(
@@ -81,7 +82,8 @@ def clean(
         Contract ``LINE_COLUMNS``: one row per kept invoice line, ``revenue`` in £.
     report : dict
         ``rows_in``, ``removed`` (rule → rows), ``filled`` (kept rows whose
-        blank value was filled: ``blank_country``), ``rows_out``, ``customers``,
+        value was filled in or respelled: ``blank_country``, ``country_spelling``),
+        ``rows_out``, ``customers``,
         ``products``, ``countries``, ``date_min``, ``date_max``.
     """
     rows_in = len(frame) + overlap_rows
@@ -122,12 +124,16 @@ def clean(
     # "Unspecified" (its region too), and the report says on how many rows.
     blank_country = lines["country"].isna() | (lines["country"] == "")
     lines.loc[blank_country, "country"] = UNSPECIFIED_COUNTRY
+    lines["country"], recased = _known_country_names(lines["country"])
     lines["description"] = _canonical_descriptions(lines)
     lines["revenue"] = lines["quantity"] * lines["unit_price"]
     report = {
         "rows_in": int(rows_in),
         "removed": removed,
-        "filled": {"blank_country": int(blank_country.sum())},
+        "filled": {
+            "blank_country": int(blank_country.sum()),
+            "country_spelling": recased,
+        },
         "rows_out": int(len(lines)),
         "customers": int(lines["customer_id"].nunique()),
         "products": int(lines["stock_code"].nunique()),
@@ -136,6 +142,19 @@ def clean(
         "date_max": lines["invoice_date"].max().isoformat(),
     }
     return lines, report
+
+
+def _known_country_names(country: pd.Series) -> tuple[pd.Series, int]:
+    """Countries the region mapping knows, written as it writes them whatever their
+    case and spacing ("united  kingdom" → "United Kingdom"; otherwise a country of
+    its own, outside every region); and on how many rows that changed the text."""
+    known = {name.casefold(): name for name in COUNTRY_REGION}
+    codes, names = pd.factorize(country)
+    names = pd.Series(names, dtype="str")
+    canonical = names.map(lambda n: known.get(" ".join(n.split()).casefold(), n))
+    changed = (canonical != names).to_numpy()
+    out = pd.Series(canonical.to_numpy()[codes], index=country.index, dtype="str")
+    return out, int(changed[codes].sum())
 
 
 def _canonical_descriptions(lines: pd.DataFrame) -> pd.Series:

@@ -118,9 +118,9 @@ def test_blank_country_counts_as_unspecified_and_is_reported():
     lines, report = clean(_frame(rows))
     expected = ["France", "Unspecified", "Unspecified", "France"]
     assert lines["country"].tolist() == expected
-    assert report["filled"] == {"blank_country": 2}
+    assert report["filled"] == {"blank_country": 2, "country_spelling": 0}
     _, report = clean(_frame([_row()]))
-    assert report["filled"] == {"blank_country": 0}
+    assert report["filled"] == {"blank_country": 0, "country_spelling": 0}
 
 
 def test_an_invoice_naming_several_customers_is_removed_whole():
@@ -132,3 +132,17 @@ def test_an_invoice_naming_several_customers_is_removed_whole():
     lines, report = clean(_frame(rows))
     assert report["removed"]["invoice_several_customers"] == 2
     assert lines["invoice"].tolist() == ["2"] and report["customers"] == 1
+
+
+def test_a_known_country_in_another_case_or_spacing_is_read_as_its_name():
+    rows = [_row(invoice=str(i)) for i in range(4)]
+    rows[1] = rows[1][:-1] + ("  united   KINGDOM ",)
+    rows[2] = rows[2][:-1] + ("Atlantis",)  # unknown: kept as written
+    lines, report = clean(_frame(rows))
+    assert lines["country"].tolist() == [
+        "France",
+        "United Kingdom",
+        "Atlantis",
+        "France",
+    ]
+    assert report["filled"]["country_spelling"] == 1

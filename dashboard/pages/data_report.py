@@ -18,8 +18,11 @@ RULE_NAMES = {
     "non_product_code": "Not a product (postage, fees, vouchers…)",
     "invoice_several_customers": "Invoice naming several customers",
 }
-# Kept rows with a blank value filled in (see ``analytics.cleaning.clean``).
-FILL_NAMES = {"blank_country": "Blank country, counted as Unspecified"}
+# Kept rows with a value filled in or respelled (see ``analytics.cleaning.clean``).
+FILL_NAMES = {
+    "blank_country": "Blank country, counted as Unspecified",
+    "country_spelling": "Country in another case or spacing, read as the known name",
+}
 NOTE = "small text-muted mt-2 mb-0"
 METRICS = [
     ("precision_at_5", "Precision@5"),
