@@ -102,7 +102,7 @@ def test_blank_countries_build_as_unspecified(tmp_path):
     manifest = build_bundle(
         [write_csv(raw, tmp_path / "shop.csv")], tmp_path / "b", log=lambda *_: None
     )
-    assert manifest["cleaning"]["filled"] == {"blank_country": int(blank.sum())}
+    assert manifest["cleaning"]["filled"]["blank_country"] == int(blank.sum())
     customers = pd.read_parquet(tmp_path / "b" / "customers.parquet")
     unknown = customers[customers["customer_id"].isin([12001, 12002])]
     assert (unknown["country"] == "Unspecified").all() and len(unknown) == 2
