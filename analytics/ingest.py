@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from analytics._ingest_values import EXPECTED, _dates, _numbers, _text
 from analytics.errors import InputError
 
 # Normalised header (lower-case, no spaces/underscores) -> contract column.
@@ -33,18 +34,6 @@ _ALIASES = {
     "customerid": "customer_id",
     "country": "country",
 }
-# How each column is called in the Online Retail schema (used in error messages).
-EXPECTED = {
-    "invoice": "InvoiceNo",
-    "stock_code": "StockCode",
-    "description": "Description",
-    "quantity": "Quantity",
-    "invoice_date": "InvoiceDate",
-    "unit_price": "UnitPrice",
-    "customer_id": "CustomerID",
-    "country": "Country",
-}
-_US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})")
 
 
 def _norm(name: str) -> str:
@@ -80,6 +69,13 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
             break
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             last_error = exc
+        except OSError as exc:
+            # pyarrow reports a damaged gzip stream (a cut-off download, flipped
+            # bytes) as an I/O error; another encoding cannot help.
+            if path.name.lower().endswith(".gz"):
+                problem = "the compressed file is truncated or corrupt"
+                raise InputError(f"{path}: {problem} ({exc})") from None
+            raise InputError(f"{path}: cannot be read ({exc})") from None
     else:
         raise InputError(f"{path}: not a readable CSV table ({last_error})")
     # Line 1 is the header, so data row i sits on line i + 2.
@@ -87,11 +83,18 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
 
 
 def _all_strings(path: Path, encoding: str) -> dict:
-    """Read the header only, to declare every column as text (we validate ourselves)."""
-    head = _first_bytes(path, 65536).decode(encoding, errors="replace")
-    header = head.splitlines()[0] if head.splitlines() else ""
-    names = [c.strip().strip('"') for c in header.split(",")]
-    return {name: pa.string() for name in names if name}
+    """Declare every column as text (we validate ourselves), by its name as read.
+
+    pyarrow matches declared types by exact name: the header is read by pyarrow
+    itself, so names with spaces, a byte-order mark or quoted commas match too and
+    codes such as "020879" keep their leading zeros.
+    """
+    options = pacsv.ReadOptions(
+        encoding=encoding, block_size=1 << 16, use_threads=False
+    )
+    with pacsv.open_csv(path, read_options=options) as reader:
+        names = reader.schema.names
+    return {name: pa.string() for name in names}
 
 
 def _read_excel(path: Path) -> tuple[pd.DataFrame, int]:
@@ -137,11 +140,23 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, int]:
 
 
 def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    mapping = {}
-    for column in frame.columns:
+    """Pick and rename the contract columns; the first of two aliases wins.
+
+    Columns are picked by position: a later alias may already carry a contract
+    name (``Quantity`` then ``quantity``), and a name written twice is ambiguous.
+    """
+    names = [str(c) for c in frame.columns]
+    for name in dict.fromkeys(names):
+        if names.count(name) > 1 and _ALIASES.get(_norm(name)):
+            raise InputError(
+                f"{path}: column {name!r} appears {names.count(name)} times in the "
+                "header; keep only one"
+            )
+    mapping = {}  # position -> contract column
+    for position, column in enumerate(frame.columns):
         target = _ALIASES.get(_norm(column))
         if target and target not in mapping.values():
-            mapping[column] = target
+            mapping[position] = target
     missing = [EXPECTED[c] for c in EXPECTED if c not in mapping.values()]
     if missing:
         found = [str(c) for c in frame.columns]
@@ -157,115 +172,8 @@ def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         if hints:
             message += "; " + "; ".join(hints)
         raise InputError(message)
-    return frame.rename(columns=mapping)[list(EXPECTED)]
-
-
-def _bad_row(path: Path, column: str, index: int, first_row: int, value, expected: str):
-    raise InputError(
-        f"{path}: column {EXPECTED[column]}, row {index + first_row}: "
-        f"cannot read {str(value)!r} as {expected}"
-    )
-
-
-def _text(series: pd.Series) -> pd.Series:
-    if series.dtype == object:
-        # Spreadsheets store numeric-looking codes as number cells, read as floats:
-        # 71053.0 → "71053". Text cells stay as written ("00123" keeps its zeros).
-        text = series.map(lambda v: isinstance(v, str), na_action="ignore")
-        numbers = pd.to_numeric(series.where(text.eq(False)), errors="coerce")
-        whole = numbers.notna() & (numbers == numbers.round())
-        if whole.any():
-            series = series.where(~whole, numbers.round().astype("Int64").astype("str"))
-    return series.astype("str").str.strip()
-
-
-def _numbers(series, path, column, first_row, integer=False) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(series):
-        values = pd.to_numeric(series)
-    elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
-        "integer",
-        "floating",
-        "mixed-integer-float",
-    ):
-        values = pd.to_numeric(series)  # spreadsheet cells that are numbers
-    else:
-        text = series.astype("str").str.strip()
-        values = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = values.isna() & series.notna() & (text != "")
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            kind = "a whole number" if integer else "a number"
-            _bad_row(path, column, i, first_row, series.iloc[i], kind)
-    if integer:
-        frac = values.notna() & (values != values.round())
-        if frac.any():
-            i = int(np.flatnonzero(frac.to_numpy())[0])
-            _bad_row(path, column, i, first_row, series.iloc[i], "a whole number")
-    return values
-
-
-def _date_format(sample: pd.Series) -> str | None:
-    """Pick the date format of text dates: ISO, US month-first or day-first."""
-    matches = sample.str.extract(_US_DATE)
-    if matches[0].isna().all():
-        return "ISO8601"
-    first = pd.to_numeric(matches[0], errors="coerce")
-    day_first = bool((first > 12).any())
-    year = matches[2].dropna()
-    year_code = "%y" if (year.str.len() == 2).all() else "%Y"
-    with_seconds = sample.str.count(":").max() >= 2
-    time_code = "%H:%M:%S" if with_seconds else "%H:%M"
-    date_code = f"%d/%m/{year_code}" if day_first else f"%m/%d/{year_code}"
-    return f"{date_code} {time_code}"
-
-
-def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
-    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
-        "datetime",
-        "datetime64",
-    ):
-        series = pd.to_datetime(series)  # spreadsheet date cells
-    if pd.api.types.is_datetime64_any_dtype(series):
-        values = series.dt.tz_localize(None) if series.dt.tz else series
-        missing = values.isna()
-    else:
-        # Invoices repeat their timestamp on every line: parse each distinct text once.
-        codes, uniques = pd.factorize(series.astype("str").str.strip())
-        uniques = pd.Series(uniques)
-        fmt = _date_format(uniques)
-        try:
-            parsed = pd.to_datetime(uniques, format=fmt, errors="coerce")
-            if fmt != "ISO8601" and parsed.isna().any():
-                # Times without minutes-only consistency (e.g. mixed seconds).
-                parsed = parsed.fillna(
-                    pd.to_datetime(
-                        uniques,
-                        format="mixed",
-                        errors="coerce",
-                        dayfirst=fmt.startswith("%d"),
-                    )
-                )
-        except (ValueError, TypeError):
-            parsed = pd.to_datetime(uniques, format="mixed", errors="coerce")
-        parsed_values = parsed.to_numpy()
-        values = pd.Series(
-            np.where(
-                codes >= 0, parsed_values[np.maximum(codes, 0)], np.datetime64("NaT")
-            ),
-            index=series.index,
-        ).astype("datetime64[ns]")
-        missing = values.isna()
-    if missing.any():
-        i = int(np.flatnonzero(missing.to_numpy())[0])
-        _bad_row(
-            path,
-            "invoice_date",
-            i,
-            first_row,
-            series.iloc[i],
-            "a date (e.g. 2010-12-01 08:26:00 or 12/1/2010 8:26)",
-        )
-    return values.astype("datetime64[ns]")
+    picked = frame.iloc[:, list(mapping)].set_axis(list(mapping.values()), axis=1)
+    return picked[list(EXPECTED)]
 
 
 def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
@@ -280,7 +188,9 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
     out["quantity"] = _numbers(frame["quantity"], path, "quantity", first_row, True)
     out["invoice_date"] = _dates(frame["invoice_date"], path, first_row)
     out["unit_price"] = _numbers(frame["unit_price"], path, "unit_price", first_row)
-    out["customer_id"] = _numbers(frame["customer_id"], path, "customer_id", first_row)
+    out["customer_id"] = _numbers(
+        frame["customer_id"], path, "customer_id", first_row, integer=True
+    )
     out["country"] = _text(frame["country"])
     for column in ("invoice", "quantity", "unit_price"):
         empty = out[column].isna() | (out[column].astype("str") == "")

@@ -1,0 +1,222 @@
+"""Convert raw column values (text, numbers, dates) or name the row that fails.
+
+Private helpers of :mod:`analytics.ingest`: every problem becomes an
+:class:`~analytics.errors.InputError` naming the file, the column, the row and what
+was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.errors import InputError
+
+# How each column is called in the Online Retail schema (used in error messages).
+EXPECTED = {
+    "invoice": "InvoiceNo",
+    "stock_code": "StockCode",
+    "description": "Description",
+    "quantity": "Quantity",
+    "invoice_date": "InvoiceDate",
+    "unit_price": "UnitPrice",
+    "customer_id": "CustomerID",
+    "country": "Country",
+}
+# Accepted values of the numeric columns (both ends included). Anything outside is a
+# data error that would otherwise turn silently wrong downstream:
+# - a quantity below a billion keeps int64 unit sums exact for any file that fits in
+#   memory (1e19 wraps negative on the int64 cast, inf cannot be cast at all);
+# - a unit price within a trillion pounds keeps revenue (quantity x price) and its
+#   sums finite (1e308 x 2 lines is inf);
+# - a customer ID below 2**53 is exact as a float (missing IDs are NaN) and as int64;
+#   the Online Retail data has no negative IDs.
+# Non-finite values (inf, or 1e400 read as inf) fall outside every range.
+RANGES = {
+    "quantity": (-999_999_999, 999_999_999),
+    "unit_price": (-(10**12), 10**12),
+    "customer_id": (0, 2**53 - 1),
+}
+# datetime64[ns], the pipeline's date type, spans 1677-09-21 … 2262-04-11; whole days
+# inside that span keep the message simple.
+EARLIEST_DATE = pd.Timestamp("1677-09-22")
+LATEST_DATE = pd.Timestamp("2262-04-10")
+_US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})")
+_DATE_EXAMPLE = "a date (e.g. 2010-12-01 08:26:00 or 12/1/2010 8:26)"
+
+
+def _bad_row(path: Path, column: str, index: int, first_row: int, value, expected: str):
+    raise InputError(
+        f"{path}: column {EXPECTED[column]}, row {index + first_row}: "
+        f"cannot read {str(value)!r} as {expected}"
+    )
+
+
+def _first(mask: pd.Series) -> int:
+    """Position of the first True in a boolean mask."""
+    return int(np.flatnonzero(mask.to_numpy())[0])
+
+
+def _text(series: pd.Series) -> pd.Series:
+    if series.dtype == object:
+        # Spreadsheets store numeric-looking codes as number cells, read as floats:
+        # 71053.0 → "71053". Text cells stay as written ("00123" keeps its zeros).
+        text = series.map(lambda v: isinstance(v, str), na_action="ignore")
+        numbers = pd.to_numeric(series.where(text.eq(False)), errors="coerce")
+        whole = numbers.notna() & (numbers == numbers.round())
+        if whole.any():
+            series = series.where(~whole, numbers.round().astype("Int64").astype("str"))
+    return series.astype("str").str.strip()
+
+
+def _numbers(series, path, column, first_row, integer=False) -> pd.Series:
+    """Read a numeric column (values in :data:`RANGES`), or name the first bad row.
+
+    Parameters
+    ----------
+    series : Series
+        The raw column: text, numbers, or spreadsheet cells of either kind.
+    path : Path or str
+        The file, for error messages.
+    column : str
+        Contract column name (a key of :data:`EXPECTED` and :data:`RANGES`).
+    first_row : int
+        Row number of the first value in the file (for error messages).
+    integer : bool
+        Whether values must be whole numbers (``12345.0`` counts as whole).
+
+    Returns
+    -------
+    Series
+        Numbers, NaN (or NA) where the value is empty.
+    """
+    kind = "a whole number" if integer else "a number"
+    if pd.api.types.is_bool_dtype(series):
+        # pandas counts booleans as numbers (True == 1): read them as the text they
+        # are, rejected below like a TRUE cell in a workbook.
+        series = series.astype(object)
+    if pd.api.types.is_numeric_dtype(series):
+        values = pd.to_numeric(series)
+    elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+        "integer",
+        "floating",
+        "mixed-integer-float",
+    ):
+        values = pd.to_numeric(series)  # spreadsheet cells that are numbers
+    else:
+        text = series.astype("str").str.strip()
+        values = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = values.isna() & series.notna() & (text != "")
+        if bad.any():
+            i = _first(bad)
+            _bad_row(path, column, i, first_row, series.iloc[i], kind)
+    low, high = RANGES[column]
+    as_float = values.astype("float64")
+    outside = as_float.notna() & ((as_float < low) | (as_float > high))
+    if outside.any():
+        i = _first(outside)
+        expected = f"{kind} from {low:,} to {high:,}"
+        _bad_row(path, column, i, first_row, series.iloc[i], expected)
+    if integer:
+        frac = values.notna() & (values != values.round())
+        if frac.any():
+            i = _first(frac)
+            _bad_row(path, column, i, first_row, series.iloc[i], "a whole number")
+    return values
+
+
+def _date_format(sample: pd.Series) -> str | None:
+    """Pick the date format of text dates: ISO, US month-first or day-first."""
+    matches = sample.str.extract(_US_DATE)
+    if matches[0].isna().all():
+        return "ISO8601"
+    first = pd.to_numeric(matches[0], errors="coerce")
+    day_first = bool((first > 12).any())
+    year = matches[2].dropna()
+    year_code = "%y" if (year.str.len() == 2).all() else "%Y"
+    with_seconds = sample.str.count(":").max() >= 2
+    time_code = "%H:%M:%S" if with_seconds else "%H:%M"
+    date_code = f"%d/%m/{year_code}" if day_first else f"%m/%d/{year_code}"
+    return f"{date_code} {time_code}"
+
+
+def _to_datetime(uniques: pd.Series) -> pd.Series:
+    """Parse distinct date texts in their shared format (NaT where unreadable)."""
+    fmt = _date_format(uniques)
+    try:
+        parsed = pd.to_datetime(uniques, format=fmt, errors="coerce")
+        if fmt != "ISO8601" and parsed.isna().any():
+            # Times without minutes-only consistency (e.g. mixed seconds).
+            parsed = parsed.fillna(
+                pd.to_datetime(
+                    uniques,
+                    format="mixed",
+                    errors="coerce",
+                    dayfirst=fmt.startswith("%d"),
+                )
+            )
+    except (ValueError, TypeError):
+        parsed = pd.to_datetime(uniques, format="mixed", errors="coerce")
+    return parsed
+
+
+def _wall_clock(text: str, dayfirst: bool) -> pd.Timestamp:
+    """One date text as written, without its UTC offset (NaT where unreadable)."""
+    stamp = pd.to_datetime(text, format="mixed", dayfirst=dayfirst, errors="coerce")
+    return stamp.tz_localize(None) if stamp is not pd.NaT and stamp.tz else stamp
+
+
+def _parse_text_dates(series: pd.Series) -> pd.Series:
+    """Parse text dates (NaT where unreadable), at the resolution pandas picks.
+
+    A UTC offset ("Z", "+05:00") is dropped and the wall-clock time kept as
+    written, as for time-zone-aware date columns: dates are shop-local in the
+    contract.
+    """
+    # Invoices repeat their timestamp on every line: parse each distinct text once.
+    codes, uniques = pd.factorize(series.astype("str").str.strip())
+    uniques = pd.Series(uniques)
+    try:
+        parsed = _to_datetime(uniques)
+        if parsed.dt.tz is not None:
+            parsed = parsed.dt.tz_localize(None)
+    except ValueError:
+        # pandas refuses to mix offsets (or offsets and none) in one column: read
+        # each text alone (slower, and only ever for such files).
+        dayfirst = _date_format(uniques).startswith("%d")
+        parsed = pd.Series(
+            [_wall_clock(text, dayfirst) for text in uniques], dtype="datetime64[us]"
+        )
+    parsed_values = parsed.to_numpy()
+    return pd.Series(
+        np.where(codes >= 0, parsed_values[np.maximum(codes, 0)], np.datetime64("NaT")),
+        index=series.index,
+    )
+
+
+def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+        "datetime",
+        "datetime64",
+    ):
+        series = pd.to_datetime(series)  # spreadsheet date cells
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series.dt.tz_localize(None) if series.dt.tz else series
+    else:
+        values = _parse_text_dates(series)
+    missing = values.isna()
+    if missing.any():
+        i = _first(missing)
+        _bad_row(path, "invoice_date", i, first_row, series.iloc[i], _DATE_EXAMPLE)
+    # Checked before the cast, which would fail on them with a traceback.
+    outside = (values < EARLIEST_DATE) | (values >= LATEST_DATE + pd.Timedelta(days=1))
+    if outside.any():
+        i = _first(outside)
+        span = f"{EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d}"
+        _bad_row(
+            path, "invoice_date", i, first_row, series.iloc[i], f"a date between {span}"
+        )
+    return values.astype("datetime64[ns]")
