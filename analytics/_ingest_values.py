@@ -210,6 +210,9 @@ def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
     missing = values.isna()
     if missing.any():
         i = _first(missing)
+        if pd.isna(series.iloc[i]) or not str(series.iloc[i]).strip():
+            where = f"column {EXPECTED['invoice_date']}, row {i + first_row}"
+            raise InputError(f"{path}: {where}: value is empty")
         _bad_row(path, "invoice_date", i, first_row, series.iloc[i], _DATE_EXAMPLE)
     # Checked before the cast, which would fail on them with a traceback.
     outside = (values < EARLIEST_DATE) | (values >= LATEST_DATE + pd.Timedelta(days=1))
@@ -219,4 +222,13 @@ def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
         _bad_row(
             path, "invoice_date", i, first_row, series.iloc[i], f"a date between {span}"
         )
+    # A sale cannot be dated after today: such a date is a typo (2101 for 2011) or a
+    # misread format, and it would silently move "today" (recency, the cutoffs)
+    # there. A day of slack for time zones.
+    today = pd.Timestamp.now().normalize()
+    future = values >= today + pd.Timedelta(days=2)
+    if future.any():
+        i = _first(future)
+        expected = f"a date no later than today ({today:%Y-%m-%d})"
+        _bad_row(path, "invoice_date", i, first_row, series.iloc[i], expected)
     return values.astype("datetime64[ns]")

@@ -301,6 +301,26 @@ def test_date_outside_supported_range_names_the_row(tmp_path, text):
     ) in str(err.value)
 
 
+def test_a_date_after_today_names_the_row(tmp_path):
+    later = (pd.Timestamp.now() + pd.Timedelta(days=400)).strftime("%Y-%m-%d 10:00:00")
+    path = write_csv(_with("InvoiceDate", later), tmp_path / "t.csv")
+    with pytest.raises(InputError) as err:
+        _read(path)
+    today = pd.Timestamp.now().strftime("%Y-%m-%d")
+    assert (
+        f"column InvoiceDate, row 3: cannot read {later!r} as a date no later than "
+        f"today ({today})"
+    ) in str(err.value)
+    tomorrow = (pd.Timestamp.now() + pd.Timedelta(days=1)).strftime("%Y-%m-%d 10:00")
+    assert len(_read(write_csv(_with("InvoiceDate", tomorrow), tmp_path / "u.csv")))
+
+
+def test_a_blank_date_is_called_empty(tmp_path):
+    path = write_csv(_with("InvoiceDate", ""), tmp_path / "t.csv")
+    with pytest.raises(InputError, match="column InvoiceDate, row 3: value is empty"):
+        _read(path)
+
+
 def test_parquet_date_outside_supported_range_names_the_row(tmp_path):
     frame = raw_rows(ROWS)
     frame["InvoiceDate"] = frame["InvoiceDate"].astype("datetime64[s]")
