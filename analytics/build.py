@@ -25,6 +25,7 @@ from analytics._build_jobs import BackgroundEvaluation, Stages
 from analytics.cleaning import clean
 from analytics.clustering import segment_customers
 from analytics.contract import MANIFEST, SCHEMA_VERSION, TABLES
+from analytics.errors import InputError
 from analytics.ingest import load_transactions
 from analytics.recommend import build_recommendation_tables, recommendation_parameters
 from analytics.regions import region_of, unmapped_countries
@@ -44,6 +45,22 @@ def sha256_of(path: Path) -> str:
 def _write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> None:
     for name, table in tables.items():
         table.to_parquet(folder / f"{name}.parquet", index=False)
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an ``--out`` that is not a bundle, before any work: replacing it
+    would delete whatever is there (a folder of the user's files, an input file)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise InputError(
+            f"{out}: --out is an existing file; give a folder for the bundle"
+        )
+    if not (out / MANIFEST).exists() and any(out.iterdir()):
+        raise InputError(
+            f"{out}: --out is a folder that holds files but no bundle ({MANIFEST}); "
+            "give a new or empty folder, or a bundle to replace"
+        )
 
 
 def _replace_folder(tmp: Path, out: Path) -> None:
@@ -115,6 +132,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         Seed for every random step.
     """
     out = Path(out)
+    _check_out(out)
     started = time.perf_counter()
     stages = Stages(log)
     until_ts = pd.Timestamp(until) if until is not None else None
@@ -194,6 +212,11 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    # mkdtemp makes the folder private (0700); a bundle is read by the dashboard,
+    # which may run as another user: the permissions any new folder would get.
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)
     try:
 
         def write():

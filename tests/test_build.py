@@ -1,6 +1,7 @@
 """The bundle build: contract tables, manifest, atomic replacement, CLI errors."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -142,6 +143,29 @@ def test_a_catalogue_smaller_than_the_lists_builds_honest_lists(products, tmp_pa
     # test customer and no interval.
     tasks = {"all items"} if products == 1 else {"all items", "new items"}
     assert set(intervals["task"]) == tasks
+
+
+def test_out_that_is_not_a_bundle_is_refused_and_left_alone(shop_csv, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "important.txt").write_text("keep me")
+    with pytest.raises(InputError, match="holds files but no bundle"):
+        build_bundle([shop_csv], folder, log=lambda *_: None)
+    assert [p.name for p in folder.iterdir()] == ["important.txt"]
+    file = tmp_path / "out.txt"
+    file.write_text("keep me too")
+    with pytest.raises(InputError, match="--out is an existing file"):
+        build_bundle([shop_csv], file, log=lambda *_: None)
+    assert file.read_text() == "keep me too"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "out.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    build_bundle([shop_csv], empty, log=lambda *_: None)
+    assert (empty / MANIFEST).exists()
+    # Readable like any new folder (mkdtemp alone would make it private).
+    umask = os.umask(0)
+    os.umask(umask)
+    assert empty.stat().st_mode & 0o777 == 0o777 & ~umask
 
 
 def test_failed_build_leaves_previous_bundle_untouched(shop_csv, tmp_path):
