@@ -36,8 +36,8 @@ def _date(text: str) -> pd.Timestamp:
     return value.as_unit("ns")
 
 
-def _whole_number(minimum: int, meaning: str):
-    """An argparse type: a whole number of at least ``minimum``."""
+def _whole_number(minimum: int, meaning: str, maximum: int | None = None):
+    """An argparse type: a whole number from ``minimum`` (to ``maximum``)."""
 
     def parse(text: str) -> int:
         try:
@@ -46,7 +46,7 @@ def _whole_number(minimum: int, meaning: str):
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not a whole number"
             ) from None
-        if value < minimum:
+        if value < minimum or (maximum is not None and value > maximum):
             raise argparse.ArgumentTypeError(f"{text!r} must be {meaning}")
         return value
 
@@ -55,6 +55,8 @@ def _whole_number(minimum: int, meaning: str):
 
 _positive = _whole_number(1, "positive")
 _clusters = _whole_number(2, "2 or more (one cluster is not a segmentation)")
+# What numpy and scikit-learn accept as a random seed.
+_seed = _whole_number(0, f"from 0 to {2**32 - 1:,}", 2**32 - 1)
 _count = _whole_number(0, "0 or more")
 
 
@@ -86,11 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         default=4,
         help="clusters in the segment model (default 4)",
     )
-    build.add_argument("--seed", type=int, default=0)
+    build.add_argument("--seed", type=_seed, default=0)
 
     demo = sub.add_parser("demo-data", help="write synthetic Online Retail data")
     demo.add_argument("--rows", type=_positive, required=True)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=_seed, default=0)
     demo.add_argument(
         "--out", required=True, metavar="FILE", help=".csv, .csv.gz or .parquet"
     )
@@ -117,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="resamples for the intervals of the project's lead (0: none)",
     )
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--seed", type=_seed, default=0)
     evaluate.add_argument(
         "--save", metavar="FILE", help="also write the table to FILE (.parquet or .csv)"
     )

@@ -130,7 +130,8 @@ def kmeans_scan(xs, seed, distances, ks=range(2, 11)):
 def _dbscan_eps(x: np.ndarray, min_samples: int) -> float:
     """eps at the knee of the sorted k-distance curve (95th percentile)."""
     distances, _ = NearestNeighbors(n_neighbors=min_samples).fit(x).kneighbors(x)
-    return float(np.quantile(distances[:, -1], 0.95))
+    # Customers with identical RFM sit at distance 0: DBSCAN needs eps > 0.
+    return max(float(np.quantile(distances[:, -1], 0.95)), 1e-6)
 
 
 def _centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -193,7 +194,17 @@ def choose_model(table: pd.DataFrame, k: int) -> tuple[str, str]:
         + eligible["davies_bouldin"].rank(ascending=True)
         + eligible["calinski_harabasz"].rank(ascending=False)
     ) / 3
-    chosen = table.loc[ranks.idxmin()]
+    if ranks.isna().all():
+        # No metric is defined (customers so alike that no model finds two
+        # clusters it can be scored on): KMeans, whose centroids always segment.
+        chosen = table[table["model"] == "KMeans"].iloc[0]
+        why = "no model's clusters could be scored (the customers are too alike)"
+    else:
+        chosen = table.loc[ranks.idxmin()]
+        why = (
+            "best mean rank on silhouette, Davies–Bouldin and Calinski–Harabasz "
+            f"among models giving {k} clusters with at most 5% noise"
+        )
     parts = []
     for _, row in table.iterrows():
         parts.append(
@@ -202,12 +213,7 @@ def choose_model(table: pd.DataFrame, k: int) -> tuple[str, str]:
             f"{row['davies_bouldin']:.3f}, Calinski–Harabasz "
             f"{row['calinski_harabasz']:.0f}, noise {row['noise_share']:.1%}"
         )
-    reason = (
-        f"{chosen['model']} chosen: best mean rank on silhouette, Davies–Bouldin and "
-        f"Calinski–Harabasz among models giving {k} clusters with at most 5% noise. "
-        + "; ".join(parts)
-        + "."
-    )
+    reason = f"{chosen['model']} chosen: {why}. " + "; ".join(parts) + "."
     return str(chosen["model"]), reason
 
 

@@ -223,6 +223,8 @@ def test_cli_as_a_process_has_no_traceback(tmp_path):
         ("--until", "2011-06-01T00:00+05:00", "has a time zone"),
         ("--until", "9999-01-01", "outside the supported years (1678–2261)"),
         ("--k", "1", "'1' must be 2 or more"),
+        ("--seed", "-1", "'-1' must be from 0 to 4,294,967,295"),
+        ("--seed", str(2**32), "must be from 0 to 4,294,967,295"),
     ],
 )
 def test_cli_rejects_bad_options(option, value, message, capsys):

@@ -185,3 +185,22 @@ def test_the_smallest_shop_segmentation_accepts_is_segmented():
     assert len(result.customers) == 5 and result.customers["segment"].notna().all()
     dbscan = result.model_comparison.set_index("model").loc["DBSCAN", "params"]
     assert dbscan.endswith("min_samples=5")
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_customers_too_alike_to_score_are_still_segmented(groups):
+    # Every customer a copy of one of ``groups`` customers: DBSCAN's eps came out
+    # 0 (an error) and no model's clusters could be scored (an error too).
+    raw = small_shop(8)
+    first = raw[raw["CustomerID"].isin(12000 + np.arange(groups))]
+    copies = []
+    for i in range(30):
+        copy = first[first["CustomerID"] == 12000 + i % groups].copy()
+        copy["CustomerID"] = 20000 + i
+        copy["InvoiceNo"] = copy["InvoiceNo"] + f"-{i}"
+        copies.append(copy)
+    rfm = rfm_table(_invoices(pd.concat(copies)), pd.Timestamp("2011-12-10"))
+    result = segment_customers(rfm, k=4, seed=0)
+    assert result.chosen_model == "KMeans"
+    assert "the customers are too alike" in result.reason
+    assert result.customers["segment"].notna().all() and len(result.customers) == 30
