@@ -165,6 +165,10 @@ def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             close = difflib.get_close_matches(name, found, n=1, cutoff=0.6)
             if close:
                 hints.append(f"'{close[0]}' looks like a misspelling of '{name}'")
+        for separator, called in (("\t", "tabs"), (";", "semicolons")):
+            if len(found) == 1 and separator in found[0]:
+                hint = f"the columns seem separated by {called}; save with commas"
+                hints.append(hint)
         message = (
             f"{path}: missing column(s) {', '.join(missing)}; "
             f"found: {', '.join(found) if found else 'no columns'}"

@@ -183,3 +183,11 @@ def test_codes_stay_text_whatever_the_header_looks_like(tmp_path, header):
         frame, tmp_path / "t.csv", encoding="utf-8-sig" if header == "bom" else "utf-8"
     )
     assert _read(path)["stock_code"].tolist() == ["020879", "071053", "022633"]
+
+
+@pytest.mark.parametrize("separator, called", [("\t", "tabs"), (";", "semicolons")])
+def test_a_file_separated_otherwise_says_so(tmp_path, separator, called):
+    path = tmp_path / "t.csv"
+    raw_rows(ROWS).to_csv(path, sep=separator, index=False)
+    with pytest.raises(InputError, match=f"separated by {called}; save with commas"):
+        _read(path)
