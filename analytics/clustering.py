@@ -63,7 +63,10 @@ def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     means = sums / sizes
     means[rows, labels] = np.inf
     b = means.min(axis=1)
-    score = np.where(own > 1, (b - a) / np.maximum(a, b), 0.0)
+    # 0 for a lone member, and where a = b = 0 (identical customers), as sklearn.
+    top = np.maximum(a, b)
+    ratio = np.divide(b - a, top, out=np.zeros_like(top), where=top > 0)
+    score = np.where(own > 1, ratio, 0.0)
     return float(np.mean(score))
 
 
@@ -111,8 +114,11 @@ def kmeans_scan(xs, seed, distances, ks=range(2, 11)):
     every customer.
     """
     rows = []
+    # More clusters than distinct customers cannot be found (scikit-learn warns
+    # and returns fewer): the scan stops there.
+    distinct = len(np.unique(xs, axis=0))
     for k in ks:
-        if k >= len(xs):
+        if k >= len(xs) or k > distinct:
             break
         # Three restarts draw the curves; the segmenting model is refitted with ten.
         model = _kmeans(k, seed, n_init=3).fit(xs)
@@ -168,7 +174,14 @@ def compare_models(xs, k, distances, kmeans, sample):
             {
                 "model": model,
                 "params": params,
-                "n_clusters": int(len(np.unique(labels[labels >= 0]))),
+                # Distinct centroids (to rounding: a mean of equal rows may differ
+                # in its last bits): Ward splits identical customers into k labels
+                # that are one cluster.
+                "n_clusters": int(
+                    len(np.unique(centroids[model].round(9), axis=0))
+                    if model in centroids
+                    else 0
+                ),
                 **_metrics(xs, labels, distances),
                 "noise_share": float((labels < 0).mean()),
                 "customers_fitted": int(
@@ -187,23 +200,24 @@ def choose_model(table: pd.DataFrame, k: int) -> tuple[str, str]:
     (higher), Davies–Bouldin (lower) and Calinski–Harabasz (higher).
     """
     eligible = table[(table["n_clusters"] == k) & (table["noise_share"] <= 0.05)]
-    if eligible.empty:
-        eligible = table[table["model"] == "KMeans"]
     ranks = (
         eligible["silhouette"].rank(ascending=False)
         + eligible["davies_bouldin"].rank(ascending=True)
         + eligible["calinski_harabasz"].rank(ascending=False)
     ) / 3
-    if ranks.isna().all():
-        # No metric is defined (customers so alike that no model finds two
-        # clusters it can be scored on): KMeans, whose centroids always segment.
-        chosen = table[table["model"] == "KMeans"].iloc[0]
-        why = "no model's clusters could be scored (the customers are too alike)"
-    else:
+    if ranks.notna().any():
         chosen = table.loc[ranks.idxmin()]
         why = (
             "best mean rank on silhouette, Davies–Bouldin and Calinski–Harabasz "
             f"among models giving {k} clusters with at most 5% noise"
+        )
+    else:
+        # Customers so alike that no model finds k distinct clusters it can be
+        # scored on: KMeans, whose centroids still give everyone a segment.
+        chosen = table[table["model"] == "KMeans"].iloc[0]
+        why = (
+            f"no model found {k} distinct clusters with at most 5% noise that "
+            "could be scored (the customers are too alike)"
         )
     parts = []
     for _, row in table.iterrows():
@@ -257,7 +271,8 @@ def segment_customers(
         cluster_segments=names,
         pca_mean=pca.mean_,
         pca_components=pca.components_,
-        explained_variance_ratio=pca.explained_variance_ratio_.tolist(),
+        # 0/0 (every customer alike) is no variance explained, not NaN.
+        explained_variance_ratio=np.nan_to_num(pca.explained_variance_ratio_).tolist(),
         lapsed_after_days=_lapsed_after_days(
             centroids[chosen], names, scaler.mean_, scaler.scale_
         ),
