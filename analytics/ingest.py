@@ -53,6 +53,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
     head = _first_bytes(path)
     if not head.strip():
         raise InputError(f"{path}: the file is empty")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: UTF-16 text; save it as UTF-8 (or Latin-1)")
     if b"\x00" in head:
         raise InputError(f"{path}: not a table (binary content, expected CSV text)")
     last_error = None
@@ -130,6 +132,11 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, int]:
         raise InputError(f"{path}: the file is empty")
     name = path.name.lower()
     head = _first_bytes(path, 4)
+    if name.endswith((".zip", ".bz2", ".xz", ".7z", ".zst")):
+        raise InputError(
+            f"{path}: compressed with {name.rsplit('.', 1)[1]}; give the file "
+            "uncompressed or as .gz"
+        )
     if name.endswith((".xlsx", ".xlsm", ".xls")):
         return _read_excel(path)
     if name.endswith(".parquet") or head == b"PAR1":

@@ -191,3 +191,15 @@ def test_a_file_separated_otherwise_says_so(tmp_path, separator, called):
     raw_rows(ROWS).to_csv(path, sep=separator, index=False)
     with pytest.raises(InputError, match=f"separated by {called}; save with commas"):
         _read(path)
+
+
+def test_utf16_and_other_compressions_are_named(tmp_path):
+    utf16 = tmp_path / "t.csv"
+    raw_rows(ROWS).to_csv(utf16, index=False, encoding="utf-16")
+    with pytest.raises(InputError, match="t.csv: UTF-16 text; save it as UTF-8"):
+        _read(utf16)
+    for suffix, compression in (("zip", "zip"), ("bz2", "bz2")):
+        path = tmp_path / f"t.csv.{suffix}"
+        raw_rows(ROWS).to_csv(path, index=False, compression=compression)
+        with pytest.raises(InputError, match=f"compressed with {suffix}; give the"):
+            _read(path)
