@@ -172,6 +172,9 @@ def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             close = difflib.get_close_matches(name, found, n=1, cutoff=0.6)
             if close:
                 hints.append(f"'{close[0]}' looks like a misspelling of '{name}'")
+        if sum(name.startswith("Unnamed: ") for name in found) > len(found) / 2:
+            # pandas names the blank cells of a title row "Unnamed: n".
+            hints.append("the first row looks like a title: the header must be first")
         for separator, called in (("\t", "tabs"), (";", "semicolons")):
             if len(found) == 1 and separator in found[0]:
                 hint = f"the columns seem separated by {called}; save with commas"

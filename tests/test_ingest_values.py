@@ -203,3 +203,15 @@ def test_utf16_and_other_compressions_are_named(tmp_path):
         raw_rows(ROWS).to_csv(path, index=False, compression=compression)
         with pytest.raises(InputError, match=f"compressed with {suffix}; give the"):
             _read(path)
+
+
+def test_a_title_row_above_the_header_is_named(tmp_path):
+    frame = raw_rows(ROWS)
+    path = tmp_path / "t.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame([["Sales report 2011"]]).to_excel(
+            writer, index=False, header=False
+        )
+        frame.to_excel(writer, index=False, startrow=2)
+    with pytest.raises(InputError, match="the first row looks like a title"):
+        _read(path)
