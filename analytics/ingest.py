@@ -99,7 +99,7 @@ def _all_strings(path: Path, encoding: str) -> dict:
     return {name: pa.string() for name in names}
 
 
-def _read_excel(path: Path) -> tuple[pd.DataFrame, int]:
+def _read_excel(path: Path) -> list[tuple[str, pd.DataFrame, int]]:
     try:
         # Cells stay as stored (numbers, text, dates): code columns mix numbers
         # (71053) and text (85123A), which type inference would turn into NaN.
@@ -109,8 +109,11 @@ def _read_excel(path: Path) -> tuple[pd.DataFrame, int]:
     frames = {name: f for name, f in frames.items() if not f.empty}
     if not frames:
         raise InputError(f"{path}: the workbook has no rows")
-    # The UCI Online Retail II workbook holds one year per sheet: read them all.
-    return pd.concat(frames.values(), ignore_index=True), 2
+    # The UCI Online Retail II workbook holds one year per sheet: read them all,
+    # each named in messages (a notes sheet, or row 5 of the second year).
+    if len(frames) == 1:
+        return [(str(path), next(iter(frames.values())), 2)]
+    return [(f"{path} (sheet {name!r})", frame, 2) for name, frame in frames.items()]
 
 
 def _read_parquet(path: Path) -> tuple[pd.DataFrame, int]:
@@ -121,8 +124,9 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, int]:
     return frame, 1
 
 
-def read_raw(path: str | Path) -> tuple[pd.DataFrame, int]:
-    """Read one file as it is; return the frame and the row number of its first row."""
+def read_parts(path: str | Path) -> list[tuple[str, pd.DataFrame, int]]:
+    """Read one file as it is: per part (a workbook's sheet; else the whole file),
+    its name in messages, its frame and the row number of its first row."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -137,13 +141,12 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, int]:
             f"{path}: compressed with {name.rsplit('.', 1)[1]}; give the file "
             "uncompressed or as .gz"
         )
-    if name.endswith((".xlsx", ".xlsm", ".xls")):
+    if name.endswith((".xlsx", ".xlsm", ".xls")) or (
+        head.startswith(b"PK") and not name.endswith(".parquet")
+    ):
         return _read_excel(path)
-    if name.endswith(".parquet") or head == b"PAR1":
-        return _read_parquet(path)
-    if head.startswith(b"PK"):
-        return _read_excel(path)
-    return _read_csv(path)
+    read = _read_parquet if name.endswith(".parquet") or head == b"PAR1" else _read_csv
+    return [(str(path), *read(path))]
 
 
 def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -234,8 +237,8 @@ def load_transactions(paths) -> tuple[pd.DataFrame, list[dict], int]:
     seen: set = set()
     for path in paths:
         path = Path(path)
-        raw, first_row = read_raw(path)
-        frame = normalise(raw, path, first_row)
+        parts = [normalise(raw, label, first) for label, raw, first in read_parts(path)]
+        frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         inputs.append({"path": str(path), "rows": int(len(frame))})
         if seen:
             repeat = frame["invoice"].isin(seen)

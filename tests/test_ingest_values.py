@@ -215,3 +215,31 @@ def test_a_title_row_above_the_header_is_named(tmp_path):
         frame.to_excel(writer, index=False, startrow=2)
     with pytest.raises(InputError, match="the first row looks like a title"):
         _read(path)
+
+
+def test_a_workbook_names_the_sheet_of_a_problem(tmp_path):
+    frame = raw_rows(ROWS)
+    path = tmp_path / "t.xlsx"
+    bad = frame.copy()
+    bad["Quantity"] = bad["Quantity"].astype(object)
+    bad.loc[2, "Quantity"] = "lots"
+    with pd.ExcelWriter(path) as writer:
+        frame.to_excel(writer, sheet_name="Year 2010", index=False)
+        bad.to_excel(writer, sheet_name="Year 2011", index=False)
+    with pytest.raises(InputError) as err:
+        _read(path)
+    assert "t.xlsx (sheet 'Year 2011'): column Quantity, row 4: cannot read 'lots'" in (
+        str(err.value)
+    )
+    with pd.ExcelWriter(path) as writer:
+        frame.to_excel(writer, sheet_name="Sales", index=False)
+        pd.DataFrame({"Note": ["prices in GBP"]}).to_excel(
+            writer, sheet_name="Notes", index=False
+        )
+    with pytest.raises(InputError, match=r"\(sheet 'Notes'\): missing column\(s\)"):
+        _read(path)
+    both = tmp_path / "u.xlsx"
+    with pd.ExcelWriter(both) as writer:
+        frame.to_excel(writer, sheet_name="a", index=False)
+        frame.to_excel(writer, sheet_name="b", index=False)
+    assert len(_read(both)) == 2 * len(frame)
