@@ -36,6 +36,9 @@ _ALIASES = {
 }
 
 
+_MANGLED = re.compile(r"^(.*)\.(\d+)$")
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[\s_\-]", "", str(name)).lower()
 
@@ -156,11 +159,16 @@ def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     name (``Quantity`` then ``quantity``), and a name written twice is ambiguous.
     """
     names = [str(c) for c in frame.columns]
-    for name in dict.fromkeys(names):
-        if names.count(name) > 1 and _ALIASES.get(_norm(name)):
+    # pandas renames a spreadsheet's repeated header "Quantity", "Quantity.1", …
+    unmangled = [
+        m.group(1) if (m := _MANGLED.match(n)) and m.group(1) in names else n
+        for n in names
+    ]
+    for name in dict.fromkeys(unmangled):
+        if unmangled.count(name) > 1 and _ALIASES.get(_norm(name)):
             raise InputError(
-                f"{path}: column {name!r} appears {names.count(name)} times in the "
-                "header; keep only one"
+                f"{path}: column {name!r} appears {unmangled.count(name)} times in "
+                "the header; keep only one"
             )
     mapping = {}  # position -> contract column
     for position, column in enumerate(frame.columns):

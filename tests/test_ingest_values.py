@@ -243,3 +243,13 @@ def test_a_workbook_names_the_sheet_of_a_problem(tmp_path):
         frame.to_excel(writer, sheet_name="a", index=False)
         frame.to_excel(writer, sheet_name="b", index=False)
     assert len(_read(both)) == 2 * len(frame)
+
+
+def test_a_spreadsheet_column_named_twice_is_an_error(tmp_path):
+    frame = raw_rows(ROWS)
+    frame.insert(4, "Quantity ", frame["Quantity"])  # written to the sheet twice
+    frame.columns = [c.strip() for c in frame.columns]
+    path = tmp_path / "t.xlsx"
+    frame.to_excel(path, index=False)
+    with pytest.raises(InputError, match="column 'Quantity' appears 2 times"):
+        _read(path)
