@@ -197,7 +197,8 @@ def choose_model(table: pd.DataFrame, k: int) -> tuple[str, str]:
 
     Eligible: exactly ``k`` clusters (the business names four segments) and at most 5%
     of customers left as noise. Among those, the best mean rank over silhouette
-    (higher), Davies–Bouldin (lower) and Calinski–Harabasz (higher).
+    (higher), Davies–Bouldin (lower) and Calinski–Harabasz (higher). Without any
+    (customers too alike to form ``k`` distinct clusters): KMeans.
     """
     eligible = table[(table["n_clusters"] == k) & (table["noise_share"] <= 0.05)]
     ranks = (
