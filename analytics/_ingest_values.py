@@ -55,6 +55,12 @@ def _bad_row(path: Path, column: str, index: int, first_row: int, value, expecte
     )
 
 
+def _empty_row(path: Path, column: str, index: int, first_row: int):
+    raise InputError(
+        f"{path}: column {EXPECTED[column]}, row {index + first_row}: value is empty"
+    )
+
+
 def _first(mask: pd.Series) -> int:
     """Position of the first True in a boolean mask."""
     return int(np.flatnonzero(mask.to_numpy())[0])
@@ -211,8 +217,7 @@ def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
     if missing.any():
         i = _first(missing)
         if pd.isna(series.iloc[i]) or not str(series.iloc[i]).strip():
-            where = f"column {EXPECTED['invoice_date']}, row {i + first_row}"
-            raise InputError(f"{path}: {where}: value is empty")
+            _empty_row(path, "invoice_date", i, first_row)
         _bad_row(path, "invoice_date", i, first_row, series.iloc[i], _DATE_EXAMPLE)
     # Checked before the cast, which would fail on them with a traceback.
     outside = (values < EARLIEST_DATE) | (values >= LATEST_DATE + pd.Timedelta(days=1))

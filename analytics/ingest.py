@@ -12,13 +12,19 @@ import gzip
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from analytics._ingest_values import EXPECTED, _dates, _numbers, _text
+from analytics._ingest_values import (
+    EXPECTED,
+    _dates,
+    _empty_row,
+    _first,
+    _numbers,
+    _text,
+)
 from analytics.errors import InputError
 
 # Normalised header (lower-case, no spaces/underscores) -> contract column.
@@ -220,9 +226,7 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
     for column in ("invoice", "quantity", "unit_price"):
         empty = out[column].isna() | (out[column].astype("str") == "")
         if empty.any():
-            i = int(np.flatnonzero(empty.to_numpy())[0])
-            where = f"column {EXPECTED[column]}, row {i + first_row}"
-            raise InputError(f"{path}: {where}: value is empty")
+            _empty_row(path, column, _first(empty), first_row)
     out["quantity"] = out["quantity"].astype("int64")
     out["unit_price"] = out["unit_price"].astype("float64")
     return out
