@@ -120,18 +120,14 @@ def clean(
         )
     lines = frame.reset_index(drop=True).copy()
     lines["customer_id"] = lines["customer_id"].astype("int64")
-    # A blank country is not a reason to lose a sale: it counts as the data's own
-    # "Unspecified" (its region too), and the report says on how many rows.
-    blank_country = lines["country"].isna() | (lines["country"] == "")
-    lines.loc[blank_country, "country"] = UNSPECIFIED_COUNTRY
-    lines["country"], recased = _known_country_names(lines["country"])
+    lines["country"], blank_country, recased = _known_country_names(lines["country"])
     lines["description"] = _canonical_descriptions(lines)
     lines["revenue"] = lines["quantity"] * lines["unit_price"]
     report = {
         "rows_in": int(rows_in),
         "removed": removed,
         "filled": {
-            "blank_country": int(blank_country.sum()),
+            "blank_country": blank_country,
             "country_spelling": recased,
         },
         "rows_out": int(len(lines)),
@@ -144,17 +140,30 @@ def clean(
     return lines, report
 
 
-def _known_country_names(country: pd.Series) -> tuple[pd.Series, int]:
-    """Countries the region mapping knows, written as it writes them whatever their
-    case and spacing ("united  kingdom" → "United Kingdom"; otherwise a country of
-    its own, outside every region); and on how many rows that changed the text."""
+def _known_country_names(country: pd.Series) -> tuple[pd.Series, int, int]:
+    """Countries as the region mapping writes them, and on how many rows a blank was
+    filled and a name respelled.
+
+    A blank country is not a reason to lose a sale: it counts as the data's own
+    "Unspecified" (its region too). A known country in another case or spacing is
+    written as the mapping writes it ("united  kingdom" → "United Kingdom";
+    otherwise it would be a country of its own, outside every region).
+    """
     known = {name.casefold(): name for name in COUNTRY_REGION}
-    codes, names = pd.factorize(country)
-    names = pd.Series(names, dtype="str")
-    canonical = names.map(lambda n: known.get(" ".join(n.split()).casefold(), n))
-    changed = (canonical != names).to_numpy()
-    out = pd.Series(canonical.to_numpy()[codes], index=country.index, dtype="str")
-    return out, int(changed[codes].sum())
+
+    def spelled(name) -> str:
+        if pd.isna(name) or not name:
+            return UNSPECIFIED_COUNTRY
+        return known.get(" ".join(name.split()).casefold(), name)
+
+    # Each distinct name once (a few dozen), then laid out over the rows.
+    codes, names = pd.factorize(country, use_na_sentinel=False)
+    names = np.asarray(names, dtype=object)
+    blank = np.array([pd.isna(n) or not n for n in names], dtype=bool)
+    canonical = np.array([spelled(n) for n in names], dtype=object)
+    respelled = ~blank & (canonical != names)
+    out = pd.Series(canonical[codes], index=country.index, dtype="str")
+    return out, int(blank[codes].sum()), int(respelled[codes].sum())
 
 
 def _canonical_descriptions(lines: pd.DataFrame) -> pd.Series:
