@@ -75,7 +75,23 @@ def _text(series: pd.Series) -> pd.Series:
         whole = numbers.notna() & (numbers == numbers.round())
         if whole.any():
             series = series.where(~whole, numbers.round().astype("Int64").astype("str"))
-    return series.astype("str").str.strip()
+    return _visible(series.astype("str"))
+
+
+# Characters that print as nothing: soft hyphen, zero-width space and joiners,
+# direction marks, word joiner, a byte-order mark. Pasted from a web page into a
+# code, they would make "85123A" and "85123A\u200b" two products.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+
+
+def _visible(text: pd.Series) -> pd.Series:
+    """``text`` without invisible characters and surrounding white space (checked
+    on the distinct values: most files have none, and then it costs one factorize)."""
+    text = text.str.strip()
+    uniques = pd.factorize(text)[1]
+    if uniques.str.contains(_INVISIBLE).any():
+        text = text.str.replace(_INVISIBLE, "", regex=True).str.strip()
+    return text
 
 
 def _numbers(series, path, column, first_row, integer=False) -> pd.Series:

@@ -24,6 +24,7 @@ from analytics._ingest_values import (
     _first,
     _numbers,
     _text,
+    _visible,
 )
 from analytics.errors import InputError
 
@@ -45,8 +46,14 @@ _ALIASES = {
 _MANGLED = re.compile(r"^(.*)\.(\d+)$")
 
 
+# A UTF-8 byte-order mark read as Latin-1 (a UTF-8 export later edited in a Latin-1
+# program): the first header name starts with these three characters.
+_BOM_AS_LATIN1 = "\u00ef\u00bb\u00bf"
+
+
 def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", str(name)).lower()
+    name = str(name).removeprefix(_BOM_AS_LATIN1).removeprefix("\ufeff")
+    return re.sub(r"[\s_\-]", "", name).lower()
 
 
 def _first_bytes(path: Path, n: int = 8192) -> bytes:
@@ -215,7 +222,7 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     out["invoice"] = _text(frame["invoice"])
     out["stock_code"] = _text(frame["stock_code"]).str.upper()
-    out["description"] = frame["description"].astype("str").str.strip()
+    out["description"] = _visible(frame["description"].astype("str"))
     out["quantity"] = _numbers(frame["quantity"], path, "quantity", first_row, True)
     out["invoice_date"] = _dates(frame["invoice_date"], path, first_row)
     out["unit_price"] = _numbers(frame["unit_price"], path, "unit_price", first_row)

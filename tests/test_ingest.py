@@ -102,6 +102,32 @@ def test_reads_latin1_text(tmp_path):
     assert _read(path)["description"].iloc[0] == "CAFÉ SET £5"
 
 
+def test_reads_a_utf8_byte_order_mark_on_latin1_text(tmp_path):
+    # A UTF-8 export edited in a Latin-1 program: the mark stays, the rest is Latin-1.
+    rows = [list(r) for r in ROWS]
+    rows[0][2] = "CAFÉ SET £5"
+    path = write_csv(
+        raw_rows([tuple(r) for r in rows]), tmp_path / "t.csv", encoding="latin-1"
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    frame = _read(path)
+    assert frame["invoice"].iloc[0] == "536365"
+    assert frame["description"].iloc[0] == "CAFÉ SET £5"
+
+
+def test_invisible_characters_do_not_make_another_product(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[1][0] = "\u200b536366"
+    rows[1][1] = "85123A\u200b"
+    rows[1][2] = "WHITE HANGING\u00ad HEART T-LIGHT HOLDER\ufeff"
+    rows[1][7] = "United\u200d Kingdom"
+    frame = _read(write_csv(raw_rows([tuple(r) for r in rows]), tmp_path / "t.csv"))
+    assert frame["invoice"].iloc[1] == "536366"
+    assert frame["stock_code"].iloc[1] == frame["stock_code"].iloc[0] == "85123A"
+    assert frame["description"].iloc[1] == "WHITE HANGING HEART T-LIGHT HOLDER"
+    assert frame["country"].iloc[1] == "United Kingdom"
+
+
 def test_reads_online_retail_ii_vocabulary_gzip(tmp_path):
     frame = raw_rows(ROWS).rename(
         columns={
