@@ -37,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analytics._reco_data import Purchases
+from analytics.recommenders import TopOfScores
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _row_max_scaled(a: np.ndarray) -> np.ndarray:
     return np.divide(a, top, out=np.zeros_like(a), where=top > 0)
 
 
-class ShopperRecommender:
+class ShopperRecommender(TopOfScores):
     """Blend of reorder propensity, co-purchase and local trends (see module doc).
 
     Parameters

@@ -222,6 +222,11 @@ class LearnedRanker:
         """Relevance (``rows × products``), before any re-ranking for variety."""
         return self.score_with_parts(rows)[0]
 
+    def top(self, rows: np.ndarray, k: int, exclude=None) -> np.ndarray:
+        """The ``k`` best products of each row, best first (see
+        :meth:`top_with_parts`)."""
+        return self.top_with_parts(rows, k, exclude)[0]
+
     def top_with_parts(self, rows: np.ndarray, k: int, exclude=None):
         """The ``k`` best products of each row, best first, their scores and the
         blend's signals; ``exclude``: sparse ``rows × products``, non-zero where

@@ -30,7 +30,6 @@ from analytics._reco_rank import TASKS, LearnedRanker
 from analytics.errors import InputError
 from analytics.metrics import METRICS, metrics_from_hits
 from analytics.recommenders import EASE, ItemKNN, baselines, knn_similarity
-from analytics.similarity import top_k_rows
 
 DEFAULT_TEST_DAYS = 90  # the bundle's own evaluation: the last 90 days are the test
 
@@ -88,15 +87,6 @@ def time_split(
     }
 
 
-def top_k(scores: np.ndarray, k: int, exclude: sp.csr_matrix | None = None):
-    """Column indices of the ``k`` best scores per row, best first."""
-    scores = np.array(scores, dtype=np.float32, copy=True)
-    if exclude is not None:
-        r, c = exclude.nonzero()
-        scores[r, c] = -np.inf
-    return top_k_rows(scores, k)[0]
-
-
 def score_task(
     model, train: Purchases, truth: dict, task: str, k: int = 5, keep_hits=False
 ) -> dict:
@@ -109,10 +99,7 @@ def score_task(
         idx = keep[batch]
         rows = truth["rows"][idx]
         exclude = train.orders[rows] if task == "new items" else None
-        if isinstance(model, LearnedRanker):
-            best = model.top_with_parts(rows, k, exclude)[0]
-        else:
-            best = top_k(model.score(rows), k, exclude)
+        best = model.top(rows, k, exclude)
         rel = truth[key][idx]
         # A shop with fewer than k products fills fewer slots: the rest are misses.
         hits[batch, : best.shape[1]] = np.asarray(

@@ -3,7 +3,9 @@
 Every recommender follows one small protocol: ``fit(purchases)`` learns from a
 :class:`~analytics._reco_data.Purchases` history and returns ``self``;
 ``score(rows)`` returns a ``len(rows) × products`` float32 array (higher = better)
-for those customer rows. Scores are only compared within a row.
+for those customer rows, and ``top(rows, k, exclude)`` the ``k`` best products of
+each row (:class:`TopOfScores`: the best scores; the learned ranker chooses its own
+way). Scores are only compared within a row.
 
 Baselines: :class:`Popularity`, :class:`OwnReorders`, :class:`ItemKNN` (plain cosine),
 :class:`EASE` (Steck 2019). The project's recommender,
@@ -17,7 +19,7 @@ import scipy.sparse as sp
 from scipy.linalg import lapack
 
 from analytics._reco_data import Purchases
-from analytics.similarity import cosine_matrix
+from analytics.similarity import cosine_matrix, top_k_rows
 
 # EASE needs a dense products × products inverse (float32): 4k products ≈ 64 MB and
 # ~1 s; 20k ≈ 1.6 GB and minutes (cubic). Above this the project's recommender uses
@@ -37,7 +39,25 @@ BASELINE_VARIANTS = {
 EASE_LAMBDA = 250.0  # default when no task is given
 
 
-class Popularity:
+def top_k(scores: np.ndarray, k: int, exclude: sp.csr_matrix | None = None):
+    """Column indices of the ``k`` best scores per row, best first; ``exclude``:
+    sparse, non-zero where a product must not be offered."""
+    scores = np.array(scores, dtype=np.float32, copy=True)
+    if exclude is not None:
+        r, c = exclude.nonzero()
+        scores[r, c] = -np.inf
+    return top_k_rows(scores, k)[0]
+
+
+class TopOfScores:
+    """``top``, for recommenders whose list is simply their best scores."""
+
+    def top(self, rows: np.ndarray, k: int, exclude: sp.csr_matrix | None = None):
+        """The ``k`` best products of each row, best first (see :func:`top_k`)."""
+        return top_k(self.score(rows), k, exclude)
+
+
+class Popularity(TopOfScores):
     """Most customers first: the same list for everyone."""
 
     name = "popularity"
@@ -52,7 +72,7 @@ class Popularity:
         return np.tile(self.counts_, (len(rows), 1))
 
 
-class OwnReorders:
+class OwnReorders(TopOfScores):
     """The customer's own most-reordered products (most orders, then most recent).
 
     Customers with fewer than five products of their own get popular products after
@@ -89,7 +109,7 @@ def _weighted(purchases: Purchases, weighting: str) -> sp.csr_matrix:
     return x
 
 
-class ItemKNN:
+class ItemKNN(TopOfScores):
     """Plain item-based collaborative filtering: a customer's score for a product is
     the sum of its cosine similarities (binary purchase matrix, all neighbours) to
     the customer's products, each weighted by ``weighting``.
@@ -185,7 +205,7 @@ def _mirror_lower(p: np.ndarray, block: int = 512) -> None:
         p[i0:i1, i1:] = p[i1:, i0:i1].T
 
 
-class EASE:
+class EASE(TopOfScores):
     """Embarrassingly Shallow Autoencoder (Steck 2019), closed form on the binary
     purchase matrix; at scoring time the customer's row is weighted by ``weighting``.
     """

@@ -13,9 +13,9 @@ from analytics.evaluation import (
     evaluate_recommenders,
     format_evaluation,
     time_split,
-    top_k,
 )
 from analytics.metrics import metrics_from_hits, ranking_metrics
+from analytics.recommenders import top_k
 
 
 def test_metrics_match_hand_computed_values():
