@@ -40,14 +40,20 @@ class Stages:
         return result
 
 
-def _evaluate(lines: pd.DataFrame, as_of: pd.Timestamp) -> tuple:
+def _evaluate(
+    lines: pd.DataFrame, as_of: pd.Timestamp, frame: pd.DataFrame, overlap_rows: int
+) -> tuple:
     """The evaluation table and its lead intervals (None without an evaluation),
     the similar-products table (as of ``as_of``), their seconds, and the peak RSS
-    (MB) of this process; with one BLAS thread."""
+    (MB) of this process; with one BLAS thread. ``frame``, ``overlap_rows``: the
+    raw rows ``lines`` were cleaned from (the evaluation cleans its training side
+    as of its cutoff)."""
     start = time.perf_counter()
     with threadpool_limits(limits=1):
         hits: dict = {}
-        table = evaluate_for_bundle(lines, hits=hits)
+        table = evaluate_for_bundle(
+            lines, hits=hits, frame=frame, overlap_rows=overlap_rows
+        )
         intervals = None if table is None else lead_intervals(table, hits)
         similar = similar_products(lines, as_of)
     return (
@@ -59,13 +65,14 @@ def _evaluate(lines: pd.DataFrame, as_of: pd.Timestamp) -> tuple:
     )
 
 
-# Set only while the worker is forked: the child reads the lines from the parent's
-# memory instead of having them pickled.
-_EVALUATION_LINES: pd.DataFrame | None = None
+# Set only while the worker is forked: the child reads the lines and raw rows from
+# the parent's memory instead of having them pickled.
+_EVALUATION_INPUT: tuple | None = None
 
 
 def _evaluate_forked(as_of: pd.Timestamp):
-    return _evaluate(_EVALUATION_LINES, as_of)
+    lines, frame, overlap_rows = _EVALUATION_INPUT
+    return _evaluate(lines, as_of, frame, overlap_rows)
 
 
 class BackgroundEvaluation:
@@ -81,17 +88,26 @@ class BackgroundEvaluation:
     near-equal scores).
     """
 
-    def __init__(self, lines: pd.DataFrame, as_of: pd.Timestamp, log):
-        global _EVALUATION_LINES
+    def __init__(
+        self,
+        lines: pd.DataFrame,
+        as_of: pd.Timestamp,
+        log,
+        frame: pd.DataFrame,
+        overlap_rows: int,
+    ):
+        global _EVALUATION_INPUT
         self.seconds = 0.0
         self.peak_rss_mb = 0.0
         self.similar = None
         self.intervals = None
-        self._lines, self._as_of = lines, as_of
+        self._input = (lines, frame, overlap_rows)
+        self._as_of = as_of
         self._future = None
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         if self.forked:
-            _EVALUATION_LINES = lines
+            self._input = None  # the child has them: the raw rows can go here
+            _EVALUATION_INPUT = (lines, frame, overlap_rows)
             executor = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("fork")
             )
@@ -99,7 +115,7 @@ class BackgroundEvaluation:
                 self._future = executor.submit(_evaluate_forked, as_of)
             finally:
                 executor.shutdown(wait=False)
-                _EVALUATION_LINES = None
+                _EVALUATION_INPUT = None
             log("[evaluation, similar products] started in a worker process")
 
     def result(self) -> pd.DataFrame | None:
@@ -108,6 +124,7 @@ class BackgroundEvaluation:
         if self._future is not None:
             outcome = self._future.result()
         else:
-            outcome = _evaluate(self._lines, self._as_of)
+            lines, frame, overlap_rows = self._input
+            outcome = _evaluate(lines, self._as_of, frame, overlap_rows)
         table, self.intervals, self.similar, self.seconds, self.peak_rss_mb = outcome
         return table

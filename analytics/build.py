@@ -139,7 +139,6 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
     paths = [Path(p) for p in inputs]
     frame, input_info, overlap = stages.run("read", load_transactions, paths)
     lines, report = stages.run("clean", clean, frame, overlap, until_ts)
-    del frame
     as_of = (
         until_ts
         if until_ts is not None
@@ -149,7 +148,10 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         f"  {report['rows_in']:,} rows in, {report['rows_out']:,} kept; "
         f"{report['customers']:,} customers, {report['products']:,} products"
     )
-    evaluation_job = BackgroundEvaluation(lines, as_of, log)
+    # The worker cleans the raw rows again as of its test cutoff (no return made
+    # after it may shape training); this process no longer needs them.
+    evaluation_job = BackgroundEvaluation(lines, as_of, log, frame, overlap)
+    del frame
     with threadpool_limits(limits=1 if evaluation_job.forked else None):
         tables, model, segmentation = _analyse(lines, as_of, k, seed, stages)
         tables.update(

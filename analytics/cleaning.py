@@ -46,6 +46,7 @@ RULES = {
     "duplicate_row": "exact duplicate of an earlier row",
     "non_product_code": "not a product (postage, manual, bank charges, fees, …)",
     "invoice_several_customers": "invoice whose lines name more than one customer",
+    "cancelled_order": "order line taken back in full by a later cancellation",
 }
 
 
@@ -82,9 +83,21 @@ def clean(
         Contract ``LINE_COLUMNS``: one row per kept invoice line, ``revenue`` in £.
     report : dict
         ``rows_in``, ``removed`` (rule → rows), ``filled`` (kept rows whose
-        value was filled in or respelled: ``blank_country``, ``country_spelling``),
-        ``rows_out``, ``customers``,
-        ``products``, ``countries``, ``date_min``, ``date_max``.
+        value was filled in, respelled or reduced: ``blank_country``,
+        ``country_spelling``, ``partly_cancelled``), ``cancelled_units``
+        (``netted``: units taken off the orders they cancel; ``unmatched``: units
+        of cancellations with no earlier order of that product by that customer,
+        such as returns of purchases made before the data starts), ``rows_out``,
+        ``customers``, ``products``, ``countries``, ``date_min``, ``date_max``.
+
+    Notes
+    -----
+    A cancellation (``C…`` invoice) takes its units back from the same customer's
+    latest earlier orders of the same product, so a sale that was cancelled is
+    not counted as one (in Online Retail an order of 80,995 units was cancelled
+    twelve minutes later). Only cancellations before ``until`` count: an
+    evaluation trained before a cutoff cleans with ``until`` set to it and never
+    sees returns made after it.
     """
     rows_in = len(frame) + overlap_rows
     removed = {"overlap_between_files": int(overlap_rows)}
@@ -101,7 +114,9 @@ def clean(
     else:
         removed["on_or_after_until"] = 0
     drop(frame["customer_id"].isna(), "missing_customer_id")
-    drop(frame["invoice"].str.upper().str.startswith("C"), "cancelled_invoice")
+    cancelled = frame["invoice"].str.upper().str.startswith("C").to_numpy(bool)
+    cancellations = _cancellations(frame[cancelled])
+    drop(cancelled, "cancelled_invoice")
     drop(frame["quantity"] <= 0, "non_positive_quantity")
     drop(frame["unit_price"] <= 0, "non_positive_price")
     drop(frame.duplicated(keep="first"), "duplicate_row")
@@ -112,6 +127,9 @@ def clean(
     # table when that was their only order): the whole invoice goes.
     owners = frame.groupby("invoice", sort=False)["customer_id"].transform("nunique")
     drop(owners > 1, "invoice_several_customers")
+    quantity, netted, unmatched = _net_cancellations(frame, cancellations)
+    partly = (quantity > 0) & (quantity < frame["quantity"].to_numpy())
+    drop(quantity == 0, "cancelled_order")
 
     if frame.empty:
         raise InputError(
@@ -119,6 +137,7 @@ def clean(
             + ", ".join(f"{RULES[r]}: {n:,}" for r, n in removed.items() if n)
         )
     lines = frame.reset_index(drop=True).copy()
+    lines["quantity"] = quantity[quantity > 0]
     lines["customer_id"] = lines["customer_id"].astype("int64")
     lines["country"], blank_country, recased = _known_country_names(lines["country"])
     lines["description"] = _canonical_descriptions(lines)
@@ -129,7 +148,9 @@ def clean(
         "filled": {
             "blank_country": blank_country,
             "country_spelling": recased,
+            "partly_cancelled": int(partly.sum()),
         },
+        "cancelled_units": {"netted": netted, "unmatched": unmatched},
         "rows_out": int(len(lines)),
         "customers": int(lines["customer_id"].nunique()),
         "products": int(lines["stock_code"].nunique()),
@@ -138,6 +159,69 @@ def clean(
         "date_max": lines["invoice_date"].max().isoformat(),
     }
     return lines, report
+
+
+def _cancellations(rows: pd.DataFrame) -> pd.DataFrame:
+    """The cancelled units of each line of the cancellation invoices ``rows``
+    (one of two exact duplicate lines, as for orders), in date order."""
+    rows = rows[(rows["quantity"] < 0) & ~rows.duplicated(keep="first")]
+    return pd.DataFrame(
+        {
+            "customer_id": rows["customer_id"].to_numpy(),
+            "stock_code": rows["stock_code"].to_numpy(),
+            "units": -rows["quantity"].to_numpy(),
+            "invoice_date": rows["invoice_date"].to_numpy(),
+        }
+    ).sort_values("invoice_date", kind="stable")
+
+
+def _net_cancellations(
+    frame: pd.DataFrame, cancellations: pd.DataFrame
+) -> tuple[np.ndarray, int, int]:
+    """Each order line's quantity once the cancellations took their units back,
+    the units so netted and the units left unmatched.
+
+    A cancellation takes its units from the same customer's orders of the same
+    product dated no later than it, latest first, until it is made up.
+    """
+    quantity = frame["quantity"].to_numpy(dtype=np.int64).copy()
+    if cancellations.empty:
+        return quantity, 0, 0
+    # One integer per (customer, product), orders first, then cancellations.
+    n = len(frame)
+    customer = pd.factorize(
+        np.concatenate([frame["customer_id"], cancellations["customer_id"]])
+    )[0]
+    code, codes = pd.factorize(
+        pd.concat([frame["stock_code"], cancellations["stock_code"]], ignore_index=True)
+    )
+    key = customer.astype(np.int64) * len(codes) + code
+    order_key, cancel_key = key[:n], key[n:]
+    # The orders of a (customer, product) ever cancelled, by product, then date
+    # (lexsort is stable: file order among equal dates).
+    at = np.flatnonzero(np.isin(order_key, cancel_key))
+    dates = frame["invoice_date"].to_numpy()[at]
+    sort = np.lexsort((dates, order_key[at]))
+    at, dates = at[sort], dates[sort]
+    first = np.searchsorted(order_key[at], cancel_key, side="left")
+    after = np.searchsorted(order_key[at], cancel_key, side="right")
+    netted = unmatched = 0
+    for lo, hi, units, when in zip(
+        first,
+        after,
+        cancellations["units"].to_numpy(),
+        cancellations["invoice_date"].to_numpy(),
+        strict=True,
+    ):
+        i = lo + int(np.searchsorted(dates[lo:hi], when, side="right")) - 1
+        while units > 0 and i >= lo:
+            take = min(units, quantity[at[i]])
+            quantity[at[i]] -= take
+            units -= take
+            netted += int(take)
+            i -= 1
+        unmatched += int(units)
+    return quantity, netted, unmatched
 
 
 def _known_country_names(country: pd.Series) -> tuple[pd.Series, int, int]:

@@ -141,7 +141,11 @@ def _demo(args) -> None:
 
 def _evaluate(args) -> None:
     from analytics.cleaning import clean
-    from analytics.evaluation import evaluate_recommenders, format_evaluation
+    from analytics.evaluation import (
+        evaluate_recommenders,
+        format_evaluation,
+        lines_at_cutoff,
+    )
     from analytics.ingest import load_transactions
     from analytics.metrics import format_intervals, lead_intervals
 
@@ -153,6 +157,7 @@ def _evaluate(args) -> None:
             f"({lines['invoice_date'].min().date()} … "
             f"{lines['invoice_date'].max().date()})"
         )
+    lines = lines_at_cutoff(frame, overlap, args.cutoff, lines)
     hits: dict = {}
     table = evaluate_recommenders(
         lines, args.cutoff, horizon_days=args.horizon, seed=args.seed, hits=hits

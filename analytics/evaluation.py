@@ -27,6 +27,7 @@ from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRec
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_history import History, batches
 from analytics._reco_rank import TASKS, LearnedRanker
+from analytics.cleaning import clean
 from analytics.errors import InputError
 from analytics.metrics import METRICS, metrics_from_hits
 from analytics.recommenders import EASE, ItemKNN, baselines, knn_similarity
@@ -161,7 +162,9 @@ def evaluate_recommenders(
     Parameters
     ----------
     lines : DataFrame
-        Cleaned lines (``contract.LINE_COLUMNS``).
+        Cleaned lines (``contract.LINE_COLUMNS``); from raw rows, those of
+        :func:`lines_at_cutoff`, so that no return made after the cutoff is
+        netted in training.
     cutoff : Timestamp
         First moment of the test period.
     k : int
@@ -230,16 +233,48 @@ def evaluate_recommenders(
     return table
 
 
+def lines_at_cutoff(
+    frame: pd.DataFrame,
+    overlap_rows: int,
+    cutoff: pd.Timestamp,
+    lines: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Cleaned lines as an evaluation at ``cutoff`` must see them.
+
+    Before the cutoff, as a build on that day cleans ``frame`` (the raw rows):
+    a cancellation made after the cutoff does not take back an earlier order,
+    so training never learns of a return to come. From the cutoff on, as cleaned
+    with everything (``lines``, when already cleaned): what the customer kept.
+    Raises InputError when nothing is left before the cutoff.
+    """
+    cutoff = pd.Timestamp(cutoff)
+    before = clean(frame, overlap_rows, until=cutoff)[0]
+    if lines is None:
+        lines = clean(frame, overlap_rows)[0]
+    after = lines[lines["invoice_date"] >= cutoff]
+    return pd.concat([before, after], ignore_index=True)
+
+
 def evaluate_for_bundle(
-    lines: pd.DataFrame, test_days: int = DEFAULT_TEST_DAYS, hits: dict | None = None
+    lines: pd.DataFrame,
+    test_days: int = DEFAULT_TEST_DAYS,
+    hits: dict | None = None,
+    frame: pd.DataFrame | None = None,
+    overlap_rows: int = 0,
 ) -> pd.DataFrame | None:
     """The bundle's own evaluation: trained before the last ``test_days`` days of
     ``lines``, tested on them. None when no customer bought on both sides (too
     little data to evaluate); the bundle then simply has no evaluation table.
-    ``hits``: as in :func:`evaluate_recommenders`."""
+    ``hits``: as in :func:`evaluate_recommenders`. ``frame`` and
+    ``overlap_rows``: the raw rows ``lines`` were cleaned from, to clean the
+    training side as of the cutoff (:func:`lines_at_cutoff`); without them,
+    ``lines`` as they are (exact when no order before the cutoff was cancelled
+    after it)."""
     last = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
     try:
         cutoff = last - pd.Timedelta(days=test_days)
+        if frame is not None:
+            lines = lines_at_cutoff(frame, overlap_rows, cutoff, lines)
         return evaluate_recommenders(lines, cutoff, hits=hits)
     except InputError:
         return None

@@ -41,11 +41,17 @@ ONLINE_RETAIL = DATA / "online_retail.csv.gz"
 ONLINE_RETAIL_II = DATA / "online_retail_ii_2009_2010.csv.gz"
 
 
-def load(paths) -> pd.DataFrame:
+# Dataset name → its raw rows and overlap count, to clean a split's training side
+# as of its cutoff (``analytics.evaluation.lines_at_cutoff``).
+_RAW: dict[str, tuple[pd.DataFrame, int]] = {}
+
+
+def load(name: str, paths) -> pd.DataFrame:
     from analytics.cleaning import clean
     from analytics.ingest import load_transactions
 
     frame, _, overlap = load_transactions(list(paths))
+    _RAW[name] = (frame, overlap)
     return clean(frame, overlap)[0]
 
 
@@ -53,9 +59,18 @@ def datasets() -> dict[str, pd.DataFrame]:
     if not ONLINE_RETAIL.exists() or not ONLINE_RETAIL_II.exists():
         raise SystemExit(f"reference data absent: {DATA}")
     return {
-        "Online Retail": load([ONLINE_RETAIL]),
-        "both files": load([ONLINE_RETAIL_II, ONLINE_RETAIL]),
+        "Online Retail": load("Online Retail", [ONLINE_RETAIL]),
+        "both files": load("both files", [ONLINE_RETAIL_II, ONLINE_RETAIL]),
     }
+
+
+def at_cutoff(data: dict, name: str, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """``data[name]`` as an evaluation at ``cutoff`` sees it: no return made after
+    the cutoff is netted in training."""
+    from analytics.evaluation import lines_at_cutoff
+
+    frame, overlap = _RAW[name]
+    return lines_at_cutoff(frame, overlap, cutoff, data[name])
 
 
 def timed(func, runs: int):
@@ -209,7 +224,8 @@ VALIDATION = (
 
 def validation_splits(data) -> list:
     return [
-        (data[name], pd.Timestamp(cutoff), days) for name, cutoff, days in VALIDATION
+        (at_cutoff(data, name, pd.Timestamp(cutoff)), pd.Timestamp(cutoff), days)
+        for name, cutoff, days in VALIDATION
     ]
 
 
@@ -332,7 +348,8 @@ def evaluate() -> None:
     data = datasets()
     for name, cutoff in (("Online Retail", "2011-09-01"), ("both files", "2011-09-01")):
         start = time.perf_counter()
-        table = evaluate_recommenders(data[name], pd.Timestamp(cutoff))
+        lines = at_cutoff(data, name, pd.Timestamp(cutoff))
+        table = evaluate_recommenders(lines, pd.Timestamp(cutoff))
         print(f"\n== {name} ({time.perf_counter() - start:.1f} s)")
         print(format_evaluation(table))
 

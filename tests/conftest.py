@@ -20,16 +20,23 @@ def pytest_setup_options():
 
 
 @pytest.fixture(scope="session")
-def online_retail_lines() -> pd.DataFrame:
-    """Online Retail, read and cleaned once for the integration tests (which skip
-    first when the data is absent); treat as read-only."""
+def online_retail_raw() -> tuple[pd.DataFrame, int]:
+    """Online Retail's rows as read and the overlap count, once for the integration
+    tests (which skip first when the data is absent); treat as read-only."""
     from helpers import ONLINE_RETAIL
 
-    from analytics.cleaning import clean
     from analytics.ingest import load_transactions
 
     frame, _, overlap = load_transactions([ONLINE_RETAIL])
-    return clean(frame, overlap)[0]
+    return frame, overlap
+
+
+@pytest.fixture(scope="session")
+def online_retail_lines(online_retail_raw) -> pd.DataFrame:
+    """Online Retail, cleaned once for the integration tests; treat as read-only."""
+    from analytics.cleaning import clean
+
+    return clean(*online_retail_raw)[0]
 
 
 @pytest.fixture(scope="session")

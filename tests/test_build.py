@@ -247,10 +247,10 @@ def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     from analytics.recommend import similar_products
     from analytics.synthetic import generate_transactions
 
-    raw = generate_transactions(20_000, seed=2)
-    lines, _ = clean(normalise(raw, "synthetic", 2))
+    raw = normalise(generate_transactions(20_000, seed=2), "synthetic", 2)
+    lines, _ = clean(raw)
     as_of = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
-    job = BackgroundEvaluation(lines, as_of, log=lambda *_: None)
+    job = BackgroundEvaluation(lines, as_of, lambda *_: None, raw, 0)
     assert job.forked
     background = job.result()
     pd.testing.assert_frame_equal(job.similar, similar_products(lines, as_of))
@@ -258,7 +258,7 @@ def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     # another order can swap near-equal scores).
     hits: dict = {}
     with threadpool_limits(limits=1):
-        direct = evaluate_for_bundle(lines, hits=hits)
+        direct = evaluate_for_bundle(lines, hits=hits, frame=raw)
     assert background is not None and job.seconds > 0
     columns = [c for c in direct.columns if c != "seconds"]
     pd.testing.assert_frame_equal(background[columns], direct[columns])

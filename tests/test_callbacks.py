@@ -265,3 +265,21 @@ def test_cleaning_report_notes_filled_blank_countries():
     assert "Blank country" not in plain and "Rows kept" in plain
     text = text_of(cleaning_table({**report, "filled": {"blank_country": 1234}}))
     assert "Blank country, counted as Unspecified: 1,234 kept rows." in text
+
+
+def test_cleaning_report_says_what_cancellations_took_back():
+    from dashboard.pages.data_report import cleaning_table
+
+    report = {
+        "rows_in": 10,
+        "removed": {"cancelled_invoice": 2, "cancelled_order": 1},
+        "filled": {"partly_cancelled": 3},
+        "cancelled_units": {"netted": 248964, "unmatched": 24071},
+        "rows_out": 7,
+    }
+    text = text_of(cleaning_table(report))
+    assert "Order line cancelled in full later" in text
+    assert "partly cancelled later, its quantity reduced: 3 kept rows." in text
+    assert "took 248,964 units back" in text and "24,071 cancelled units" in text
+    older = {"rows_in": 10, "removed": {"duplicate_row": 1}, "rows_out": 9}
+    assert "Cancellations" not in text_of(cleaning_table(older))

@@ -32,7 +32,7 @@ def test_every_rule_is_counted():
         _row(),  # kept
         _row(),  # exact duplicate
         _row(customer=None),  # no customer
-        _row(invoice="C2", qty=-2),  # cancellation
+        _row(invoice="C2", qty=-2, customer=2.0),  # cancellation (nothing to net)
         _row(invoice="3", qty=0),  # non-positive quantity
         _row(invoice="4", price=0.0),  # non-positive price
         _row(invoice="5", code="POST"),  # postage
@@ -51,7 +51,9 @@ def test_every_rule_is_counted():
         "duplicate_row": 1,
         "non_product_code": 3,
         "invoice_several_customers": 0,
+        "cancelled_order": 0,
     }
+    assert report["cancelled_units"] == {"netted": 0, "unmatched": 2}
     assert report["rows_in"] == 10 and report["rows_out"] == 2
     assert lines["revenue"].tolist() == [6.0, 7.5]
     assert lines["customer_id"].dtype == "int64"
@@ -118,9 +120,10 @@ def test_blank_country_counts_as_unspecified_and_is_reported():
     lines, report = clean(_frame(rows))
     expected = ["France", "Unspecified", "Unspecified", "France"]
     assert lines["country"].tolist() == expected
-    assert report["filled"] == {"blank_country": 2, "country_spelling": 0}
+    none = {"country_spelling": 0, "partly_cancelled": 0}
+    assert report["filled"] == {"blank_country": 2, **none}
     _, report = clean(_frame([_row()]))
-    assert report["filled"] == {"blank_country": 0, "country_spelling": 0}
+    assert report["filled"] == {"blank_country": 0, **none}
 
 
 def test_an_invoice_naming_several_customers_is_removed_whole():
@@ -146,3 +149,87 @@ def test_a_known_country_in_another_case_or_spacing_is_read_as_its_name():
         "France",
     ]
     assert report["filled"]["country_spelling"] == 1
+
+
+def _later(minutes):
+    return T + pd.Timedelta(minutes=minutes)
+
+
+def test_a_cancellation_takes_back_the_order_it_cancels():
+    # Online Retail's 80,995-unit order (581483) was cancelled 12 minutes later.
+    rows = [
+        _row(invoice="1", code="23843", qty=80995, price=2.08),
+        _row(invoice="2", code="22423", qty=2),
+        _row(invoice="C3", code="23843", qty=-80995, price=2.08, when=_later(12)),
+    ]
+    lines, report = clean(_frame(rows))
+    assert lines["stock_code"].tolist() == ["22423"]
+    assert lines["revenue"].sum() == 6.0
+    assert report["removed"]["cancelled_invoice"] == 1
+    assert report["removed"]["cancelled_order"] == 1
+    assert report["filled"]["partly_cancelled"] == 0
+    assert report["cancelled_units"] == {"netted": 80995, "unmatched": 0}
+
+
+def test_a_partial_cancellation_reduces_the_latest_earlier_orders():
+    rows = [
+        _row(invoice="1", qty=6),
+        _row(invoice="2", qty=6, when=_later(60)),
+        _row(invoice="C3", qty=-8, when=_later(120)),
+        _row(invoice="4", qty=6, when=_later(180)),  # after it: untouched
+    ]
+    lines, report = clean(_frame(rows))
+    # The latest earlier order goes first (6 of 8), then 2 from the one before.
+    assert lines["invoice"].tolist() == ["1", "4"]
+    assert lines["quantity"].tolist() == [4, 6]
+    assert lines["revenue"].tolist() == [12.0, 18.0]
+    assert report["removed"]["cancelled_order"] == 1
+    assert report["filled"]["partly_cancelled"] == 1
+    assert report["cancelled_units"] == {"netted": 8, "unmatched": 0}
+
+
+def test_a_cancellation_nets_only_that_customers_earlier_orders_of_that_product():
+    rows = [
+        _row(invoice="1", qty=5, customer=1.0),
+        _row(invoice="2", qty=5, customer=2.0),  # another customer
+        _row(invoice="3", code="85123A", qty=5, customer=1.0),  # another product
+        _row(invoice="C4", qty=-7, customer=1.0, when=_later(5)),
+        _row(invoice="5", qty=5, customer=1.0, when=_later(10)),  # later order
+    ]
+    lines, report = clean(_frame(rows))
+    assert lines["quantity"].tolist() == [5, 5, 5]
+    assert lines["invoice"].tolist() == ["2", "3", "5"]
+    # 5 units found; 2 were bought before the data starts (a return).
+    assert report["cancelled_units"] == {"netted": 5, "unmatched": 2}
+
+
+def test_a_duplicated_cancellation_line_counts_once():
+    rows = [
+        _row(invoice="1", qty=6),
+        _row(invoice="C2", qty=-2, when=_later(5)),
+        _row(invoice="C2", qty=-2, when=_later(5)),  # the export repeated it
+    ]
+    lines, report = clean(_frame(rows))
+    assert lines["quantity"].tolist() == [4]
+    assert report["cancelled_units"] == {"netted": 2, "unmatched": 0}
+
+
+def test_cancellations_on_or_after_until_do_not_net():
+    # A build as of a date (and an evaluation's training side) never sees a
+    # return made after it.
+    rows = [
+        _row(invoice="1", qty=6),
+        _row(invoice="C2", qty=-2, when=_later(60)),
+    ]
+    lines, report = clean(_frame(rows), until=_later(30))
+    assert lines["quantity"].tolist() == [6]
+    assert report["filled"]["partly_cancelled"] == 0
+    assert clean(_frame(rows))[0]["quantity"].tolist() == [4]
+
+
+def test_everything_cancelled_leaves_no_rows_and_says_why():
+    rows = [_row(invoice="1", qty=6), _row(invoice="C2", qty=-6, when=_later(60))]
+    with pytest.raises(
+        InputError, match="taken back in full by a later cancellation: 1"
+    ):
+        clean(_frame(rows))

@@ -110,8 +110,14 @@ def test_evaluation_table_follows_the_contract():
 
 @requires_shared_data
 @pytest.mark.integration
-def test_project_recommender_beats_popularity_on_online_retail(online_retail_lines):
-    table = evaluate_recommenders(online_retail_lines, pd.Timestamp("2011-09-01"))
+def test_project_recommender_beats_popularity_on_online_retail(
+    online_retail_raw, online_retail_lines
+):
+    from analytics.evaluation import lines_at_cutoff
+
+    cutoff = pd.Timestamp("2011-09-01")
+    lines = lines_at_cutoff(*online_retail_raw, cutoff, online_retail_lines)
+    table = evaluate_recommenders(lines, cutoff)
     p = table.set_index(["task", "method"])["precision_at_5"]
     for task in ("all items", "new items"):
         assert p[(task, "shopper (project)")] > p[(task, "popularity")] + 0.05
@@ -235,3 +241,38 @@ def test_maximin_margin_is_the_worst_relative_margin_over_the_best_baseline():
     assert maximin_margin(project, best) == pytest.approx(0.05)
     # Losing any one metric makes the objective negative.
     assert maximin_margin(project | {"hit_rate_at_5": 0.63}, best) < 0
+
+
+def test_training_never_sees_a_return_made_after_the_cutoff():
+    from helpers import raw_rows
+
+    from analytics.cleaning import clean
+    from analytics.evaluation import lines_at_cutoff
+    from analytics.ingest import normalise
+
+    def row(invoice, code, qty, when, customer=1.0):
+        ts = pd.Timestamp(when)
+        return (invoice, code, "THING", qty, ts, 2.0, customer, "France")
+
+    raw = normalise(
+        raw_rows(
+            [
+                row("1", "22423", 6, "2011-02-01"),
+                row("2", "85123A", 3, "2011-02-02"),
+                row("3", "85123A", 4, "2011-03-05"),
+                row("C4", "22423", -6, "2011-03-10"),  # a return after the cutoff
+            ]
+        ),
+        "t.csv",
+        2,
+    )
+    cutoff = pd.Timestamp("2011-03-01")
+    lines = clean(raw)[0]
+    assert "22423" not in set(lines["stock_code"])  # the bundle: netted
+    seen = lines_at_cutoff(raw, 0, cutoff, lines)
+    before = seen[seen["invoice_date"] < cutoff]
+    assert before["stock_code"].tolist() == ["22423", "85123A"]
+    assert before["quantity"].tolist() == [6, 3]
+    after = seen[seen["invoice_date"] >= cutoff]
+    assert after["invoice"].tolist() == ["3"]
+    pd.testing.assert_frame_equal(lines_at_cutoff(raw, 0, cutoff), seen)

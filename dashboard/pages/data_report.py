@@ -17,11 +17,13 @@ RULE_NAMES = {
     "duplicate_row": "Exact duplicate row",
     "non_product_code": "Not a product (postage, fees, vouchers…)",
     "invoice_several_customers": "Invoice naming several customers",
+    "cancelled_order": "Order line cancelled in full later",
 }
 # Kept rows with a value filled in or respelled (see ``analytics.cleaning.clean``).
 FILL_NAMES = {
     "blank_country": "Blank country, counted as Unspecified",
     "country_spelling": "Country in another case or spacing, read as the known name",
+    "partly_cancelled": "Order line partly cancelled later, its quantity reduced",
 }
 NOTE = "small text-muted mt-2 mb-0"
 METRICS = [
@@ -67,6 +69,17 @@ def cleaning_table(cleaning: dict):
         for what, n in (cleaning.get("filled") or {}).items()
         if n
     ]
+    units = cleaning.get("cancelled_units") or {}
+    if units.get("netted") or units.get("unmatched"):
+        notes.append(
+            html.P(
+                f"Cancellations took {fmt.count(units.get('netted', 0))} units back "
+                "from the same customer's earlier orders of the product; "
+                f"{fmt.count(units.get('unmatched', 0))} cancelled units had no "
+                "such order in the data (returns of older purchases).",
+                className=NOTE,
+            )
+        )
     return html.Div([removed_table, *notes]) if notes else removed_table
 
 
