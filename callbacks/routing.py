@@ -62,6 +62,20 @@ def nav_hrefs(search: str, paths: list[str]) -> list[str]:
     return [path + query for path in paths]
 
 
+# The toggler opens and closes the collapsed (phone) menu; anything else that fires
+# closes it: a page link (even to the page already shown, whose path does not
+# change) or a new path (the brand link, back/forward).
+NAV_MENU_JS = """
+function (_toggles, _links, _pathname, isOpen, togglerId) {
+    const fired = dash_clientside.callback_context.triggered.map(t => t.prop_id);
+    if (fired.length === 1 && fired[0] === togglerId + ".n_clicks") {
+        return !isOpen;
+    }
+    return isOpen ? false : dash_clientside.no_update;
+}
+"""
+
+
 def register(app, data) -> None:
     page_ctx = PageContext(data=data, topojson_url=app.get_asset_url("topojson/"))
 
@@ -104,11 +118,15 @@ def register(app, data) -> None:
     def keep_filters_in_links(search, link_ids):
         return nav_hrefs(search, [i["page"] for i in link_ids])
 
-    @app.callback(
+    # In the browser: a phone's menu should fold away as soon as a page is chosen,
+    # without waiting for the server.
+    app.clientside_callback(
+        NAV_MENU_JS,
         Output(ids.NAV_COLLAPSE, "is_open"),
         Input(ids.NAV_TOGGLER, "n_clicks"),
+        Input({"type": ids.NAV_LINK, "page": ALL}, "n_clicks"),
+        Input(ids.URL, "pathname"),
         State(ids.NAV_COLLAPSE, "is_open"),
+        State(ids.NAV_TOGGLER, "id"),
         prevent_initial_call=True,
     )
-    def toggle_menu(_clicks, is_open):
-        return not is_open

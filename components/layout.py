@@ -54,6 +54,31 @@ def navbar(active: str = "/") -> dbc.Navbar:
     )
 
 
+def labelled(text: str, label_id: str, control) -> html.Div:
+    """``control`` under a visible label that assistive technology ties to it.
+
+    ``for`` names the element that carries the control's ID in the page (a
+    dcc.Input's input, a dcc.Dropdown's button, a dcc.DatePickerRange's start
+    date), so clicking the label reaches the control. The dropdown and the date
+    picker name their own elements after their value or "Start Date" and take no
+    ``aria-label``; the group labelled by ``text`` is what a screen reader
+    announces with them ("Regions, group").
+    """
+    return html.Div(
+        [
+            dbc.Label(
+                text,
+                id=label_id,
+                html_for=ids.dom_id(control.id),
+                className="small text-muted mb-1",
+            ),
+            control,
+        ],
+        role="group",
+        **{"aria-labelledby": label_id},
+    )
+
+
 def filter_bar(
     date_bounds: tuple[str, str],
     regions: Sequence[str],
@@ -65,58 +90,49 @@ def filter_bar(
 ) -> dbc.Card:
     """Date range and region/country pickers, initialised from the URL."""
     first, last = date_bounds
+    dates = dcc.DatePickerRange(
+        id=ids.DATES,
+        min_date_allowed=first,
+        max_date_allowed=last,
+        start_date=start or first,
+        end_date=end or last,
+        initial_visible_month=end or last,
+        display_format="D MMM YYYY",
+        first_day_of_week=1,
+        updatemode="bothdates",
+    )
+    region = dcc.Dropdown(
+        id=ids.REGION,
+        options=list(regions),
+        value=list(selected_regions),
+        multi=True,
+        placeholder="All regions",
+    )
+    country = dcc.Dropdown(
+        id=ids.COUNTRY,
+        options=[{"label": c, "value": c, "search": f"{c} {r}"} for c, r in countries],
+        value=list(selected_countries),
+        multi=True,
+        placeholder="All countries",
+    )
     return dbc.Card(
         dbc.CardBody(
             dbc.Row(
                 [
                     dbc.Col(
-                        [
-                            dbc.Label("Dates", className="small text-muted mb-1"),
-                            dcc.DatePickerRange(
-                                id=ids.DATES,
-                                min_date_allowed=first,
-                                max_date_allowed=last,
-                                start_date=start or first,
-                                end_date=end or last,
-                                initial_visible_month=end or last,
-                                display_format="D MMM YYYY",
-                                first_day_of_week=1,
-                                updatemode="bothdates",
-                            ),
-                        ],
+                        labelled("Dates", ids.FILTER_DATES_LABEL, dates),
                         xs=12,
                         md=5,
                         lg=4,
                     ),
                     dbc.Col(
-                        [
-                            dbc.Label("Regions", className="small text-muted mb-1"),
-                            dcc.Dropdown(
-                                id=ids.REGION,
-                                options=list(regions),
-                                value=list(selected_regions),
-                                multi=True,
-                                placeholder="All regions",
-                            ),
-                        ],
+                        labelled("Regions", ids.FILTER_REGION_LABEL, region),
                         xs=12,
                         md=3,
                         lg=4,
                     ),
                     dbc.Col(
-                        [
-                            dbc.Label("Countries", className="small text-muted mb-1"),
-                            dcc.Dropdown(
-                                id=ids.COUNTRY,
-                                options=[
-                                    {"label": c, "value": c, "search": f"{c} {r}"}
-                                    for c, r in countries
-                                ],
-                                value=list(selected_countries),
-                                multi=True,
-                                placeholder="All countries",
-                            ),
-                        ],
+                        labelled("Countries", ids.FILTER_COUNTRY_LABEL, country),
                         xs=12,
                         md=4,
                         lg=4,

@@ -8,6 +8,8 @@ all of them, and each page's layout reads them back from the URL.
 
 from __future__ import annotations
 
+from dash import stringify_id
+
 URL = "app-url"
 PAGE = "app-page"
 NAV = "app-nav"
@@ -34,11 +36,20 @@ def nav_link(path: str) -> dict:
     return {"type": NAV_LINK, "page": path}
 
 
+def dom_id(component_id: str | dict) -> str:
+    """The ``id`` attribute a component gets in the page, for ``<label for=…>``:
+    dict IDs become JSON with sorted keys, as Dash writes them."""
+    return stringify_id(component_id)
+
+
 # Global filter bar (keys of the URL query string).
 DATES = url_range("dates")
 REGION = url_param("region")
 COUNTRY = url_param("country")
 FILTER_SUMMARY = "filter-summary"
+FILTER_DATES_LABEL = "filter-dates-label"
+FILTER_REGION_LABEL = "filter-region-label"
+FILTER_COUNTRY_LABEL = "filter-country-label"
 
 # Overview.
 OVR_KPIS = "overview-kpis"
@@ -69,12 +80,14 @@ SEG_SUMMARY = "segments-window-summary"
 
 # Customers.
 CUS_ID = url_param("id")
+CUS_ID_LABEL = "customers-id-label"
 CUS_RESULT = "customers-result"
 CUS_RFM = "customers-rfm-graph"
 CUS_HISTORY = "customers-history-graph"
 
 # Products.
 PRD_SEARCH = url_param("code")
+PRD_SEARCH_LABEL = "products-search-label"
 PRD_DETAIL = "products-detail"
 PRD_SALES = "products-sales-graph"
 PRD_SIMILAR = "products-similar"

@@ -24,7 +24,8 @@ def layout(ctx, params: dict):
                             [
                                 dbc.Label(
                                     "Customer ID",
-                                    html_for="customers-id-input",
+                                    id=ids.CUS_ID_LABEL,
+                                    html_for=ids.dom_id(ids.CUS_ID),
                                     className="small text-muted mb-1",
                                 ),
                                 dcc.Input(

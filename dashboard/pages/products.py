@@ -5,7 +5,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.layout import card, card_row, graph, page, product_option
+from components.layout import (
+    card,
+    card_row,
+    graph,
+    labelled,
+    page,
+    product_option,
+)
 from dashboard import ids
 from dashboard.urlstate import filters_from, first
 
@@ -23,8 +30,9 @@ def layout(ctx, params: dict):
         global_filter_bar(ctx, params),
         dbc.Card(
             dbc.CardBody(
-                [
-                    dbc.Label("Product", className="small text-muted mb-1"),
+                labelled(
+                    "Product",
+                    ids.PRD_SEARCH_LABEL,
                     dcc.Dropdown(
                         id=ids.PRD_SEARCH,
                         options=options,
@@ -33,7 +41,7 @@ def layout(ctx, params: dict):
                         search_order="original",
                         clearable=True,
                     ),
-                ]
+                )
             ),
             className="mb-3 shadow-sm",
         ),
