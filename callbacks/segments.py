@@ -59,10 +59,25 @@ def profile_table(rfm, highlight: str | None = None):
     )
 
 
-def window_summary(rfm, f) -> str:
+def window_dates(f, date_bounds: tuple[str, str]) -> tuple[str, str]:
+    """The window's first and last day, ISO dates.
+
+    An open bound is the bundle's first or last day, and a bound outside the data
+    is clipped to it, as the queries do; so a window reads the same whether it came
+    from the URL, the date picker or neither.
+    """
+    first, last = date_bounds
+    start = max(f.start, first) if f.start else first
+    end = min(f.end, last) if f.end else last
+    return start, end
+
+
+def window_summary(rfm, f, date_bounds: tuple[str, str]) -> str:
+    """One line on the customers in the window, e.g. "4,334 customers with orders
+    from 2010-12-01 to 2011-12-09; £8,737,228 revenue."."""
     if rfm.empty:
         return "No customers bought anything under these filters."
-    start, end = f.start or "the first day", f.end or "the last day"
+    start, end = window_dates(f, date_bounds)
     return (
         f"{len(rfm):,} customers with orders from {start} to {end}; "
         f"£{rfm['monetary'].sum():,.0f} revenue."
@@ -77,7 +92,7 @@ def segments_outputs(data, f, segment: str | None) -> tuple:
         pca_3d_figure(rfm, SEGMENTS, explained, highlight),
         profile_table(rfm, highlight),
         rfm_distribution_figure(rfm, SEGMENTS),
-        window_summary(rfm, f),
+        window_summary(rfm, f, data.date_bounds()),
     )
 
 

@@ -69,6 +69,37 @@ def predictor():
     ]
 
 
+def _profile_controls(segment: str | None):
+    """Segment picker (highlights it, filters the export) and the export button."""
+    return dbc.Row(
+        [
+            dbc.Col(
+                dcc.Dropdown(
+                    id=ids.SEG_SEGMENT,
+                    options=SEGMENTS,
+                    value=segment,
+                    placeholder="All segments",
+                    clearable=True,
+                ),
+                xs=12,
+                sm=7,
+            ),
+            dbc.Col(
+                dbc.Button(
+                    "Export CSV",
+                    id=ids.SEG_EXPORT_BUTTON,
+                    color="primary",
+                    outline=True,
+                    className="w-100",
+                ),
+                xs=12,
+                sm=5,
+            ),
+        ],
+        className="g-2 mt-2",
+    )
+
+
 def layout(ctx, params: dict):
     from callbacks.segments import segments_outputs
     from dashboard.pages import global_filter_bar
@@ -98,51 +129,33 @@ def layout(ctx, params: dict):
                 6,
             ),
             (
-                [
-                    card(
-                        "Segment profiles",
-                        [
-                            dcc.Loading(html.Div(profile, id=ids.SEG_PROFILE)),
-                            dbc.Row(
-                                [
-                                    dbc.Col(
-                                        dcc.Dropdown(
-                                            id=ids.SEG_SEGMENT,
-                                            options=SEGMENTS,
-                                            value=segment,
-                                            placeholder="All segments",
-                                            clearable=True,
-                                        ),
-                                        xs=12,
-                                        sm=7,
-                                    ),
-                                    dbc.Col(
-                                        dbc.Button(
-                                            "Export CSV",
-                                            id=ids.SEG_EXPORT_BUTTON,
-                                            color="primary",
-                                            outline=True,
-                                            className="w-100",
-                                        ),
-                                        xs=12,
-                                        sm=5,
-                                    ),
-                                ],
-                                className="g-2 mt-2",
-                            ),
-                            dcc.Download(id=ids.SEG_EXPORT_DOWNLOAD),
-                        ],
-                        subtitle="Share of customers and of revenue; R, F, M are "
-                        "means per customer. Choose a segment to highlight it "
-                        "and to export its customers in this window.",
-                    ),
-                    html.Div(className="mb-3"),
-                    card(
-                        "Which segment is this customer?",
-                        predictor(),
-                        subtitle="Type a customer's R, F and M.",
-                    ),
-                ],
+                # Two cards stacked in one column: a card with ``fill`` is 100 %
+                # of the column high, so a second one would overflow the column
+                # and slide under the next row. The column is a flex stack
+                # instead, and its last card takes up the slack (CSS).
+                html.Div(
+                    [
+                        card(
+                            "Segment profiles",
+                            [
+                                dcc.Loading(html.Div(profile, id=ids.SEG_PROFILE)),
+                                _profile_controls(segment),
+                                dcc.Download(id=ids.SEG_EXPORT_DOWNLOAD),
+                            ],
+                            subtitle="Share of customers and of revenue; R, F, M "
+                            "are means per customer. Choose a segment to highlight "
+                            "it and to export its customers in this window.",
+                            fill=False,
+                        ),
+                        card(
+                            "Which segment is this customer?",
+                            predictor(),
+                            subtitle="Type a customer's R, F and M.",
+                            fill=False,
+                        ),
+                    ],
+                    className="segments-side-stack d-flex flex-column gap-3 h-100",
+                ),
                 6,
             ),
             # Side by side from 1200 px: the profile table needs ~500 px, more

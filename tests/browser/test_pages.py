@@ -50,6 +50,19 @@ def test_ovr002_region_filter_changes_kpis_and_url(dash_duo, full_bundle):
     assert dash_duo.get_logs() == []
 
 
+def is_topmost_at_centre(dash_duo, selector: str) -> bool:
+    """Whether a click at the element's centre reaches it (nothing drawn over it)."""
+    return dash_duo.driver.execute_script(
+        "const e = document.querySelector(arguments[0]);"
+        # Instant: Bootstrap makes scrolling smooth, so it would not be done yet.
+        "e.scrollIntoView({block: 'center', behavior: 'instant'});"
+        "const r = e.getBoundingClientRect();"
+        "return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)"
+        " === e;",
+        selector,
+    )
+
+
 def test_seg001_segments_from_shared_link_and_predictor(dash_duo, full_bundle):
     app = app_for(full_bundle)
     dash_duo.start_server(app)
@@ -64,6 +77,15 @@ def test_seg001_segments_from_shared_link_and_predictor(dash_duo, full_bundle):
     assert "UK" in dash_duo.find_element(css(ids.REGION)).text
     graph_ready(dash_duo, ids.SEG_ELBOW)
     graph_ready(dash_duo, ids.SEG_RFM_DIST)
+    # The predictor is not covered by the next row's chart, on phone or desktop.
+    for width, height in ((390, 844), (1366, 900)):
+        dash_duo.driver.set_window_size(width, height)
+        for input_id in (ids.SEG_PRED_RECENCY, ids.SEG_PRED_MONETARY):
+            until(
+                lambda i=input_id: is_topmost_at_centre(dash_duo, f"#{i}"),
+                timeout=5,
+                msg=f"{input_id} is covered at {width} px",
+            )
     for input_id, value in (
         (ids.SEG_PRED_RECENCY, "5"),
         (ids.SEG_PRED_FREQUENCY, "40"),
