@@ -10,14 +10,44 @@ import numpy as np
 import pandas as pd
 
 from components.geo import iso3
-from components.theme import PRIMARY, SECONDARY, base_layout, empty_figure
+from components.theme import (
+    PRIMARY,
+    SECONDARY,
+    base_layout,
+    empty_figure,
+    twin_value_axes,
+    value_axis,
+)
 
 NO_DATA = "No sales match these filters"
 _PERIOD_FORMAT = {"day": "%d %b %Y", "week": "week of %d %b %Y", "month": "%b %Y"}
 
 
+_PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
+_DAY_MS = 86_400_000
+
+
 def _dates(series: pd.Series) -> list[str]:
     return pd.to_datetime(series).dt.strftime("%Y-%m-%d").tolist()
+
+
+def _one_period(x: list[str], granularity: str) -> tuple[dict, dict]:
+    """Bar and x-axis settings for a chart of a single period, else nothing: plotly
+    would size the bar and the axis to one millisecond and label the ticks
+    "23:59:59.9998", "00:00:00.0002"."""
+    if len(x) != 1:
+        return {}, {}
+    days = _PERIOD_DAYS.get(granularity, 1)
+    start = pd.Timestamp(x[0])
+    pad = pd.Timedelta(days=days)
+    bar = {"width": [0.8 * days * _DAY_MS]}
+    axis = {
+        "range": [f"{start - pad:%Y-%m-%d}", f"{start + pad:%Y-%m-%d}"],
+        "tickmode": "array",
+        "tickvals": x,
+        "tickformat": _PERIOD_FORMAT.get(granularity, "%d %b %Y"),
+    }
+    return bar, axis
 
 
 def sales_trend_figure(trend: pd.DataFrame, granularity: str = "week") -> dict:
@@ -26,6 +56,10 @@ def sales_trend_figure(trend: pd.DataFrame, granularity: str = "week") -> dict:
         return empty_figure(NO_DATA)
     x = _dates(trend["period"])
     hover_date = "%{x|" + _PERIOD_FORMAT.get(granularity, "%d %b %Y") + "}"
+    revenue_axis, orders_axis = twin_value_axes(
+        trend["revenue"].max(), trend["orders"].max(), right_whole=True
+    )
+    one_bar, one_period_axis = _one_period(x, granularity)
     return {
         "data": [
             {
@@ -35,10 +69,12 @@ def sales_trend_figure(trend: pd.DataFrame, granularity: str = "week") -> dict:
                 "y": trend["revenue"].round(2).tolist(),
                 "marker": {"color": PRIMARY},
                 "hovertemplate": hover_date + "<br>£%{y:,.0f}<extra>Revenue</extra>",
+                **one_bar,
             },
             {
                 "type": "scatter",
-                "mode": "lines",
+                # A line of one point draws nothing: a marker then.
+                "mode": "lines+markers" if len(x) == 1 else "lines",
                 "name": "Orders",
                 "x": x,
                 "y": trend["orders"].tolist(),
@@ -48,15 +84,21 @@ def sales_trend_figure(trend: pd.DataFrame, granularity: str = "week") -> dict:
             },
         ],
         "layout": base_layout(
-            yaxis={"title": {"text": "Revenue (£)"}, "tickprefix": "£"},
+            yaxis={
+                "title": {"text": "Revenue (£)"},
+                "tickprefix": "£",
+                "rangemode": "tozero",
+                **revenue_axis,
+            },
             yaxis2={
                 "title": {"text": "Orders"},
                 "overlaying": "y",
                 "side": "right",
                 "showgrid": False,
                 "rangemode": "tozero",
+                **orders_axis,
             },
-            xaxis={"type": "date"},
+            xaxis={"type": "date", **one_period_axis},
             bargap=0.15,
             legend={"orientation": "h", "y": 1.1, "x": 0},
             margin={"r": 56},
@@ -128,6 +170,10 @@ def country_map_figure(by_country: pd.DataFrame) -> dict:
                     "tickvals": ticks.tolist(),
                     "ticktext": [f"£{10**t:,.0f}" for t in ticks],
                     "thickness": 12,
+                    # Below the top-right corner, where the modebar shows on hover.
+                    "len": 0.88,
+                    "y": 0,
+                    "yanchor": "bottom",
                 },
                 "hovertemplate": "%{text}<br>£%{customdata:,.0f}<extra></extra>",
             }
@@ -135,6 +181,11 @@ def country_map_figure(by_country: pd.DataFrame) -> dict:
         "layout": base_layout(
             geo={
                 "projection": {"type": "natural earth"},
+                # The world from Cape Horn to Greenland, centred on Greenwich:
+                # plotly.js 4 otherwise fits and turns the globe to the countries
+                # with sales, which put Europe and Australia at the edges.
+                "fitbounds": False,
+                "lataxis": {"range": [-58, 84]},
                 "showframe": False,
                 "showcoastlines": False,
                 "showcountries": True,
@@ -177,6 +228,8 @@ def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> di
             xaxis={
                 "title": {"text": "Revenue (£)" if is_money else "Units"},
                 "tickprefix": "£" if is_money else "",
+                # Units are whole: a small market's top products sell a few.
+                **({} if is_money else value_axis(part[by].max(), whole=True)),
             },
             margin={"l": 8},
         ),
@@ -259,6 +312,10 @@ def product_sales_figure(sales: pd.DataFrame, granularity: str = "month") -> dic
     if sales.empty:
         return empty_figure("No sales of this product match these filters")
     x = _dates(sales["period"])
+    units_axis, revenue_axis = twin_value_axes(
+        sales["units"].max(), sales["revenue"].max(), left_whole=True
+    )
+    one_bar, one_period_axis = _one_period(x, granularity)
     return {
         "data": [
             {
@@ -268,6 +325,7 @@ def product_sales_figure(sales: pd.DataFrame, granularity: str = "month") -> dic
                 "y": sales["units"].tolist(),
                 "marker": {"color": "#00a676"},
                 "hovertemplate": "%{x|%b %Y}<br>%{y:,} units<extra></extra>",
+                **one_bar,
             },
             {
                 "type": "scatter",
@@ -281,8 +339,8 @@ def product_sales_figure(sales: pd.DataFrame, granularity: str = "month") -> dic
             },
         ],
         "layout": base_layout(
-            xaxis={"type": "date"},
-            yaxis={"title": {"text": "Units"}},
+            xaxis={"type": "date", **one_period_axis},
+            yaxis={"title": {"text": "Units"}, "rangemode": "tozero", **units_axis},
             yaxis2={
                 "title": {"text": "Revenue (£)"},
                 "tickprefix": "£",
@@ -290,6 +348,7 @@ def product_sales_figure(sales: pd.DataFrame, granularity: str = "month") -> dic
                 "side": "right",
                 "showgrid": False,
                 "rangemode": "tozero",
+                **revenue_axis,
             },
             legend={"orientation": "h", "y": 1.12, "x": 0},
             margin={"r": 64},

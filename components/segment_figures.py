@@ -11,6 +11,7 @@ from components.theme import (
     base_layout,
     empty_figure,
     segment_color,
+    value_axis,
 )
 
 NO_CUSTOMERS = "No customers bought anything under these filters"
@@ -206,13 +207,13 @@ def _log_ticks(values: np.ndarray, scale: str) -> dict:
 def customer_rfm_figure(profile: dict) -> dict:
     """The customer's R, F, M beside the segment's median, one panel each."""
     typical = profile.get("segment_median") or {}
-    panels = [
-        ("recency_days", "Recency (days)"),
-        ("frequency", "Frequency (orders)"),
-        ("monetary", "Monetary (£)"),
+    panels = [  # key, title, whole numbers (days and orders)
+        ("recency_days", "Recency (days)", True),
+        ("frequency", "Frequency (orders)", True),
+        ("monetary", "Monetary (£)", False),
     ]
     data, layout = [], {}
-    for i, (key, title) in enumerate(panels):
+    for i, (key, title, whole) in enumerate(panels):
         suffix = "" if i == 0 else str(i + 1)
         values = [float(profile[key]), float(typical.get(key, np.nan))]
         data.append(
@@ -231,7 +232,13 @@ def customer_rfm_figure(profile: dict) -> dict:
             "domain": [i / 3 + 0.05, (i + 1) / 3 - 0.03],
             "title": {"text": title},
         }
-        layout["yaxis" + suffix] = {"anchor": "x" + suffix, "gridcolor": "#e3ebf6"}
+        peak = max((v for v in values if not np.isnan(v)), default=0.0)
+        layout["yaxis" + suffix] = {
+            "anchor": "x" + suffix,
+            "gridcolor": "#e3ebf6",
+            # A median can be 1.5 orders; the ticks stay whole days and orders.
+            **value_axis(peak, whole),
+        }
     return {"data": data, "layout": base_layout(**layout, margin={"t": 16})}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 
 PRIMARY = "#2c7be5"
 SECONDARY = "#6e84a3"
@@ -16,8 +17,22 @@ SEGMENT_COLORS = {
 }
 OTHER_COLOR = "#95aac9"
 
-# Passed to every dcc.Graph: no plotly logo, no cloud links, responsive sizing.
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+# Passed to every dcc.Graph (components.layout.graph). plotly.js 4 shows a "Share
+# chart…" button by default that uploads the chart, customer data included, to
+# Plotly Cloud: the button is switched off and removed, and there is no server to
+# send to even if a later config turned it back on. The select and lasso buttons
+# go too (nothing listens to selections). The modebar shows while the pointer is
+# over a chart; plotly.js pins it where there is no hover (touch screens), which
+# assets/10-theme.css hides until the chart is touched.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "displayModeBar": "hover",
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,  # plotly.js 3 and earlier
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendChartToCloud", "select2d", "lasso2d"],
+}
 
 _BASE_LAYOUT = {
     "font": {"family": FONT, "size": 12, "color": "#12263f"},
@@ -30,6 +45,9 @@ _BASE_LAYOUT = {
     "yaxis": {"gridcolor": "#e3ebf6", "zeroline": False, "automargin": True},
     "legend": {"orientation": "h", "y": -0.2},
     "separators": ".,",
+    # plotly's default is the paper colour at half opacity: transparent black here,
+    # a grey bar over the chart.
+    "modebar": {"bgcolor": "rgba(255,255,255,0.85)", "color": SECONDARY},
 }
 
 
@@ -46,6 +64,90 @@ def base_layout(**overrides) -> dict:
         else:
             layout[key] = value
     return layout
+
+
+# Round tick steps: 1, 2, 2.5 and 5 times a power of ten.
+_ROUND_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+# The top of a value axis is at least this much above the highest value, so a
+# line's peak and its marker are not cut by the plot's edge.
+_HEADROOM = 1.05
+
+
+def round_step(rough: float, whole: bool = False) -> float:
+    """The smallest round step (1, 2, 2.5 or 5 × 10ⁿ) of at least ``rough``.
+
+    ``whole`` is for counts (orders, units, days): the step is then a whole
+    number, at least 1, so no axis reads "0.5 orders".
+    """
+    if not rough > 0 or not math.isfinite(rough):
+        return 1.0
+    if whole:
+        rough = max(rough, 1.0)
+    power = 10.0 ** math.floor(math.log10(rough))
+    for multiple in _ROUND_STEPS:
+        step = float(f"{multiple * power:.12g}")
+        if whole and (step < 1 or not step.is_integer()):
+            continue
+        if step >= rough * (1 - 1e-9):
+            return step
+    return float(f"{10 * power:.12g}")  # unreachable: 10 × power > rough
+
+
+def _linear_axis(step: float, intervals: int) -> dict:
+    return {
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": step,
+        "range": [0, float(f"{step * intervals:.12g}")],
+    }
+
+
+def _top(peak) -> float:
+    peak = float(peak) if peak is not None else 0.0
+    return max(peak, 0.0) * _HEADROOM if math.isfinite(peak) else 0.0
+
+
+def value_axis(peak: float, whole: bool = False, intervals: int = 6) -> dict:
+    """Ticks of a value axis from 0 to about ``peak``: round steps, at most
+    ``intervals`` of them, whole ones for counts (``whole``); plotly still sizes
+    the axis to the data.
+
+    plotly's own ticks are round too, but over a short range (a customer with 1
+    or 2 orders) they fall on halves.
+    """
+    step = round_step(_top(peak) / intervals, whole)
+    return {"tickmode": "linear", "tick0": 0, "dtick": step, "rangemode": "tozero"}
+
+
+def twin_value_axes(
+    left_peak: float,
+    right_peak: float,
+    left_whole: bool = False,
+    right_whole: bool = False,
+) -> tuple[dict, dict]:
+    """Ranges and ticks of a left value axis and a right one overlaying it, both
+    from 0: the same number of round steps on each side, so the right labels sit
+    on the left gridlines and both read round numbers.
+
+    Without them plotly.js (4.1, bundled) puts an overlaying axis's ticks on its main
+    axis's gridlines (``tickmode: "sync"``), labelled with whatever value falls
+    there: "36.9 orders", "£2.78k".
+    """
+    left_top, right_top = _top(left_peak), _top(right_peak)
+    best = None
+    # Five steps unless another count fills the plot clearly better.
+    for intervals in (5, 4, 6, 3):
+        left_step = round_step(left_top / intervals, left_whole)
+        right_step = round_step(right_top / intervals, right_whole)
+        # How much of the plot the taller series of each side fills (1 = all).
+        fill = min(
+            left_top / (left_step * intervals) if left_top else 1.0,
+            right_top / (right_step * intervals) if right_top else 1.0,
+        )
+        if best is None or fill > best[0] + 0.02:
+            best = (fill, intervals, left_step, right_step)
+    _, intervals, left_step, right_step = best
+    return _linear_axis(left_step, intervals), _linear_axis(right_step, intervals)
 
 
 def empty_figure(message: str) -> dict:
