@@ -64,6 +64,7 @@ OVR_PARETO_NOTE = "overview-pareto-note"
 
 # Segments.
 SEG_SEGMENT = url_param("segment")
+SEG_SEGMENT_LABEL = "segments-segment-label"
 SEG_3D = "segments-3d-graph"
 SEG_PROFILE = "segments-profile-table"
 SEG_RFM_DIST = "segments-rfm-distribution-graph"

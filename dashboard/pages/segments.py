@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from analytics.contract import SEGMENTS
 from components import format as fmt
-from components.layout import card, card_row, full_row, graph, page, table
+from components.layout import card, card_row, full_row, graph, labelled, page, table
 from components.segment_figures import elbow_figure, silhouette_figure
 from dashboard import ids
 from dashboard.urlstate import filters_from, first
@@ -74,12 +74,16 @@ def _profile_controls(segment: str | None):
     return dbc.Row(
         [
             dbc.Col(
-                dcc.Dropdown(
-                    id=ids.SEG_SEGMENT,
-                    options=SEGMENTS,
-                    value=segment,
-                    placeholder="All segments",
-                    clearable=True,
+                labelled(
+                    "Segment",
+                    ids.SEG_SEGMENT_LABEL,
+                    dcc.Dropdown(
+                        id=ids.SEG_SEGMENT,
+                        options=SEGMENTS,
+                        value=segment,
+                        placeholder="All segments",
+                        clearable=True,
+                    ),
                 ),
                 xs=12,
                 sm=7,
@@ -97,6 +101,7 @@ def _profile_controls(segment: str | None):
             ),
         ],
         className="g-2 mt-2",
+        align="end",
     )
 
 
