@@ -43,8 +43,12 @@ from analytics.similarity import similar_products_table
 K = 5
 
 
-def _reorder_reason(orders: float, first: float, last: float) -> str:
-    """``first``/``last``: days (+ 1) since the customer first/last bought it."""
+def _reorder_reason(
+    orders: float, first: float, last: float, ago: float | None = None
+) -> str:
+    """``first``/``last``: days (+ 1) since the customer first/last bought it;
+    ``ago``: whole days since they last bought it, counted as the customer's
+    ``recency_days`` is (default: from ``last``), so the two agree on screen."""
     span = round(first - last)
     if orders >= 2 and span < 7:  # a busy few days is no rhythm to speak of
         days = "day" if span == 0 else f"{span + 1} days"
@@ -52,9 +56,35 @@ def _reorder_reason(orders: float, first: float, last: float) -> str:
     if orders >= 2:
         every = round(span / (orders - 1))
         return f"you reorder this every ~{every} days ({int(orders)} orders)"
-    ago = max(0, round(last - 1))
+    ago = max(0, int(np.floor(last - 1) if ago is None else ago))
     when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days ago")
     return f"you bought this {when}"
+
+
+def days_ago(lines: pd.DataFrame, p: Purchases) -> sp.csr_matrix:
+    """Whole days from each customer's last order of each product to ``p.as_of``,
+    plus one (so that "today" is no implicit zero), on ``p``'s rows and columns.
+
+    Counted exactly as :func:`analytics.segmentation.rfm_table` counts
+    ``recency_days`` (floor of the days from the invoice's date, the first of its
+    lines, to the as-of time), so a reason's "N days ago" and the customer's days
+    since their last purchase agree. ``p.days_since`` cannot say it: it holds
+    fractional days in float32, from each line's own time.
+    """
+    lines = lines[lines["invoice_date"] < p.as_of]
+    when = lines.groupby("invoice", sort=False, observed=True)["invoice_date"]
+    when = when.transform("min")
+    days = np.floor((p.as_of - when) / pd.Timedelta(days=1)).to_numpy("float64")
+    row = pd.Index(p.customer_ids).get_indexer(lines["customer_id"].to_numpy())
+    col = pd.Index(p.stock_codes).get_indexer(lines["stock_code"].to_numpy())
+    ok = (row >= 0) & (col >= 0)
+    key = row[ok].astype(np.int64) * p.shape[1] + col[ok]
+    last = pd.Series(days[ok]).groupby(key, sort=True).min()
+    cell = last.index.to_numpy()
+    return sp.csr_matrix(
+        (last.to_numpy() + 1.0, (cell // p.shape[1], cell % p.shape[1])),
+        shape=p.shape,
+    )
 
 
 def _cf_sources(model, rows, best) -> np.ndarray:
@@ -94,12 +124,15 @@ def recommend_for_rows(
     rows: np.ndarray,
     exclude_own: bool,
     country_names: np.ndarray,
+    ago: sp.csr_matrix | None = None,
 ) -> pd.DataFrame:
     """Top-:data:`K` rows with scores, kinds and reasons for these customer rows.
 
     A reason names the strongest of the blend's signals for the product (each on
     its 0–1 scale): the customer's own habit, the product of theirs it is most
-    often bought with, what is being adopted lately or the local trend.
+    often bought with, what is being adopted lately or the local trend. ``ago``
+    (:func:`days_ago` of the history) makes "N days ago" count days as the
+    customer's recency does; without it they come from ``days_since``.
     """
     p = model.purchases_
     exclude = p.orders[rows] if exclude_own else None
@@ -108,6 +141,7 @@ def recommend_for_rows(
     own = np.asarray(p.orders[rows][r, best].todense())
     first = np.asarray(p.first_days[rows][r, best].todense())
     last = np.asarray(p.days_since[rows][r, best].todense())
+    whole = None if ago is None else np.asarray(ago[rows][r, best].todense()) - 1
     source = _cf_sources(model.blend_, rows, best)
     cf_part = parts["cf"][r, best]
     trend_part = parts["trend"][r, best]
@@ -117,7 +151,12 @@ def recommend_for_rows(
         country = country_names[i]
         for j in range(best.shape[1]):
             if own[i, j] > 0:
-                reasons[i, j] = _reorder_reason(own[i, j], first[i, j], last[i, j])
+                reasons[i, j] = _reorder_reason(
+                    own[i, j],
+                    first[i, j],
+                    last[i, j],
+                    None if whole is None else whole[i, j],
+                )
             elif source[i, j] >= 0 and cf_part[i, j] >= 0.5 * max(
                 trend_part[i, j], adopt_part[i, j]
             ):
@@ -152,11 +191,13 @@ def recommend_for_rows(
     return table
 
 
-def _recommend_all(model, exclude_own: bool) -> pd.DataFrame:
+def _recommend_all(model, exclude_own: bool, ago=None) -> pd.DataFrame:
     p = model.purchases_
     frames = []
     for rows in batches(p.shape[0], p.shape[1]):
-        frames.append(recommend_for_rows(model, rows, exclude_own, p.country[rows]))
+        frames.append(
+            recommend_for_rows(model, rows, exclude_own, p.country[rows], ago)
+        )
     table = pd.concat(frames, ignore_index=True)
     for column in ("stock_code", "description", "reason", "kind", "reason_stock_code"):
         table[column] = table[column].astype("str")
@@ -212,7 +253,8 @@ def build_recommendation_tables(
     customers : DataFrame
         Contract ``customers`` table; every customer in it gets five recommendations.
     as_of : Timestamp
-        End of the history (exclusive); "days ago" in reasons count from it.
+        End of the history (exclusive); "days ago" in reasons count from it, as
+        the customers' ``recency_days`` do.
     seed : int
         Unused: every step is deterministic.
     with_similar : bool
@@ -231,12 +273,13 @@ def build_recommendation_tables(
     main = LearnedRanker("all items", ALL_ITEMS_PARAMS).fit(purchases, history)
     discover = LearnedRanker("new items", NEW_ITEMS_PARAMS).fit(purchases, history)
     del history  # the inner histories and their weights are no longer needed
+    ago = days_ago(lines, purchases)
     tables = {}
     for name, model, exclude in (
         ("recommendations", main, False),
         ("discover_recommendations", discover, True),
     ):
-        table = _recommend_all(model, exclude)
+        table = _recommend_all(model, exclude, ago)
         extra = _unknown_customers(customers, purchases, model)
         if extra is not None:
             table = pd.concat([table, extra], ignore_index=True)
