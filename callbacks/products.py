@@ -33,29 +33,71 @@ def suggestions(data, text: str | None, selected: str | None) -> list[dict]:
     return options
 
 
-def product_detail(p: dict | None):
+def filter_scope(f, bounds: tuple[str, str]) -> str | None:
+    """What the global filter ``f`` selects, in words ("1 Nov 2011 – 30 Nov 2011,
+    Saudi Arabia"); None when it selects every sale of the data (``bounds``: its
+    first and last day, ISO)."""
+    first, last = bounds
+    start, end = max(f.start or first, first), min(f.end or last, last)
+    if start <= end:
+        dates = fmt.day_range(start, end)
+    else:  # a range outside the data: say what was asked for
+        asked = [("from", f.start), ("until", f.end)]
+        dates = " ".join(f"{word} {fmt.day(d)}" for word, d in asked if d)
+    if f.countries and f.regions:
+        places = f"{fmt.names(f.countries)} (in {fmt.names(f.regions)})"
+    else:
+        places = fmt.names(f.countries or f.regions)
+    if (start, end) == (first, last) and not places:
+        return None
+    return f"{dates}, {places or 'all countries'}"
+
+
+def _facts_line(label: str, facts: list[tuple[str, str]] | None):
+    """``label: Revenue: £… Units: …`` on one line (``no sales`` without facts)."""
+    values = [
+        html.Span([html.Span(f"{k}: ", className="text-muted"), v], className="me-3")
+        for k, v in facts or []
+    ]
+    return html.Div(
+        [html.Span(label, className="fw-semibold me-2"), *(values or ["no sales"])],
+        className="mb-1",
+    )
+
+
+def product_detail(p: dict | None, sales=None, scope: str | None = None):
+    """The product's name and headline figures.
+
+    ``scope`` (see :func:`filter_scope`) names what the global filter selects and
+    ``sales`` (``units, revenue`` per period under it) gives that selection's
+    figures, shown above the whole-history ones. Without a scope the filter
+    selects everything and one line says it all.
+    """
     if p is None:
         return empty_state("Choose a product to see its sales and similar products.")
-    facts = [
+    history = [
         ("Revenue", fmt.money(p["revenue"])),
         ("Units", fmt.count(p["units"])),
         ("Orders", fmt.count(p["orders"])),
         ("Customers", fmt.count(p["customers"])),
         ("Median price", fmt.money(p["median_unit_price"], 2)),
     ]
+    sold = fmt.day_range(p.get("first_sold"), p.get("last_sold"))
+    sold = "" if sold == "–" else f" ({sold})"
+    lines = []
+    if scope is not None and sales is not None:
+        selected = None
+        if not sales.empty:
+            selected = [
+                ("Revenue", fmt.money(float(sales["revenue"].sum()))),
+                ("Units", fmt.count(float(sales["units"].sum()))),
+            ]
+        lines.append(_facts_line(f"{scope}:", selected))
+    lines.append(_facts_line(f"All sales{sold}:", history))
     return html.Div(
         [
             html.H2(f"{p['description']} ({p['stock_code']})", className="h5"),
-            html.Div(
-                [
-                    html.Span(
-                        [html.Span(f"{k}: ", className="text-muted"), v],
-                        className="me-3",
-                    )
-                    for k, v in facts
-                ],
-                className="mb-3 small",
-            ),
+            html.Div(lines, className="mb-3 small"),
         ]
     )
 
@@ -97,7 +139,7 @@ def product_outputs(data, code: str | None, f) -> tuple:
         )
     sales = data.product_sales(code, f, "month")
     return (
-        product_detail(product),
+        product_detail(product, sales, filter_scope(f, data.date_bounds())),
         product_sales_figure(sales, "month"),
         similar_block(data.similar_products(code)),
     )

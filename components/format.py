@@ -1,8 +1,9 @@
-"""Readable numbers: pounds with thousands separators, percentages, counts."""
+"""Readable numbers: pounds with thousands separators, percentages, counts, dates."""
 
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 
 
 def finite_or_none(value) -> float | None:
@@ -68,3 +69,30 @@ def signed_pct(share, decimals: int = 1) -> str:
     if not _finite(share):
         return "–"
     return f"{100 * float(share):+.{decimals}f}%"
+
+
+def day(value) -> str:
+    """A date, datetime or ISO date (``2011-11-01``) as ``1 Nov 2011`` (as the
+    filter bar writes dates)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return "–"
+    if not isinstance(value, date | datetime) or value != value:  # NaT
+        return "–"
+    return f"{value.day} {value.strftime('%b %Y')}"
+
+
+def day_range(start, end) -> str:
+    """``1 Nov 2011 – 30 Nov 2011`` (one date when both are the same day)."""
+    first, last = day(start), day(end)
+    return first if first == last else f"{first} – {last}"
+
+
+def names(values, most: int = 3) -> str:
+    """``France, Germany, Spain and 2 more``: a short list of names."""
+    values = [str(v) for v in values]
+    if len(values) <= most:
+        return ", ".join(values)
+    return f"{', '.join(values[:most])} and {len(values) - most} more"
