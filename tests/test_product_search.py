@@ -87,3 +87,55 @@ def test_lookup_on_the_real_catalogue(online_retail_lines):
     }
     lantern = search_products(products, "lantern", limit=5)
     assert lantern["description"].str.contains("LANTERN").all()
+
+
+SPACED = pd.concat(
+    [
+        PRODUCTS,
+        pd.DataFrame(
+            {
+                "stock_code": ["21843", "23501", "84549"],
+                "description": [
+                    "RED RETROSPOT CAKE STAND",
+                    "KEY RING BASEBALL BOOT UNION JACK",
+                    "CROCHET WHITE RABBIT KEYRING",
+                ],
+                "revenue": [3_000.0, 900.0, 500.0],
+            }
+        ),
+    ],
+    ignore_index=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Spaced in the query, written as one word in the description, and back.
+        ("cake stand", ["22423", "21843"]),
+        ("cakestand", ["22423", "21843"]),
+        ("regency cake stand", ["22423"]),
+        ("key ring", ["23501", "84549"]),
+        ("keyring", ["23501", "84549"]),
+        ("t light", ["85123A", "21733"]),
+        ("tlight", ["85123A", "21733"]),
+        ("t-light", ["85123A", "21733"]),
+    ],
+)
+def test_spacing_does_not_matter(query, expected):
+    found = search_products(SPACED, query)
+    assert found["stock_code"].head(len(expected)).tolist() == expected
+    assert (found["match_score"].head(len(expected)) >= 95).all()
+
+
+@requires_shared_data
+@pytest.mark.integration
+def test_the_placeholder_example_finds_the_regency_cakestand(online_retail_lines):
+    from analytics.aggregates import products_table
+
+    products = products_table(online_retail_lines)
+    for query in ["cake stand", "cakestand", "Cake Stand"]:
+        found = search_products(products, query)
+        assert found["stock_code"].iloc[0] == "22423", query  # the #2 by revenue
+    door = search_products(products, "door mat", limit=5)
+    assert door["description"].str.startswith("DOORMAT").all()
