@@ -8,9 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from components import format as fmt
-from components.layout import card, empty_state, graph, table
+from components.layout import card, empty_state, graph, segment_label, table
 from components.segment_figures import customer_history_figure, customer_rfm_figure
-from components.theme import segment_color
 from dashboard import ids
 
 _ID = re.compile(r"\d{1,12}")
@@ -30,25 +29,15 @@ def parse_customer_id(text) -> tuple[int | None, str | None]:
     return int(text), None
 
 
-def _date(value) -> str:
-    try:
-        return value.strftime("%d %b %Y")
-    except AttributeError:
-        return "–"
-
-
 def profile_card(p: dict):
     facts = [
-        (
-            "Segment",
-            html.Span(p["segment"], style={"color": segment_color(p["segment"])}),
-        ),
+        ("Segment", segment_label(p["segment"])),
         ("Country", f"{p['country']} ({p['region']})"),
         ("Revenue", fmt.money(p["monetary"], 2)),
         ("Orders", fmt.count(p["frequency"])),
         ("Units", fmt.count(p.get("units"))),
-        ("First purchase", _date(p.get("first_purchase"))),
-        ("Last purchase", _date(p.get("last_purchase"))),
+        ("First purchase", fmt.day(p.get("first_purchase"), unbroken=True)),
+        ("Last purchase", fmt.day(p.get("last_purchase"), unbroken=True)),
         ("Days since last purchase", fmt.count(p["recency_days"])),
     ]
     items = []
@@ -60,22 +49,49 @@ def profile_card(p: dict):
     return card(f"Customer {p['customer_id']}", html.Dl(items, className="row mb-0"))
 
 
-def recommendations_block(recs, empty: str = "No recommendations for this customer."):
+def usual_prices(data, recs) -> list:
+    """The median unit price (£) each recommended product sells at, None where
+    unknown: what a salesperson can quote, where the ranker's score means nothing
+    to them."""
+    prices = []
+    for code in recs["stock_code"]:
+        product = data.product(str(code)) or {}
+        prices.append(fmt.finite_or_none(product.get("median_unit_price")))
+    return prices
+
+
+def recommendations_block(
+    recs,
+    empty: str = "No recommendations for this customer.",
+    prices: list | None = None,
+):
+    """The list in rank order: product, the reason to say out loud and, when
+    ``prices`` are given, the usual unit price. The ranker's score is not shown:
+    the order already says it."""
     if recs is None:
         return empty_state(
             "Recommendations are not in this bundle.",
             "Rebuild the bundle with a version of the analytics that computes them.",
         )
-    return table(
-        recs.to_dict("records"),
-        [
-            ("rank", "#", fmt.count),
-            ("description", "Product", None),
-            ("stock_code", "Code", None),
-            ("score", "Score", lambda v: fmt.number(v, 3)),
-            ("reason", "Why", None),
-        ],
-        empty=empty,
+    columns = [
+        ("rank", "#", fmt.count),
+        ("description", "Product", None),
+        ("stock_code", "Code", None),
+        ("reason", "Why", None),
+    ]
+    if prices is not None and any(p is not None for p in prices):
+        recs = recs.assign(usual_price=prices)
+        columns.append(("usual_price", "Price", lambda v: fmt.money(v, 2)))
+    return table(recs.to_dict("records"), columns, empty=empty)
+
+
+def _recommendations_card(data, recs, title, subtitle, empty) -> dbc.Card:
+    prices = None if recs is None else usual_prices(data, recs)
+    return card(
+        title,
+        recommendations_block(recs, empty, prices),
+        subtitle=subtitle,
+        fill=False,
     )
 
 
@@ -86,11 +102,12 @@ def discover_block(data, customer_id: int) -> list:
         return []
     return [
         html.Div(className="mb-3"),
-        card(
+        _recommendations_card(
+            data,
+            discover,
             "Something new for them",
-            recommendations_block(discover, "No new products to suggest."),
-            subtitle="Products this customer has never bought.",
-            fill=False,
+            "Products this customer has never bought, best first.",
+            "No new products to suggest.",
         ),
     ]
 
@@ -142,13 +159,13 @@ def customer_view(data, text):
                 [
                     dbc.Col(
                         [
-                            card(
+                            _recommendations_card(
+                                data,
+                                data.recommendations(customer_id),
                                 "Recommended for this customer",
-                                recommendations_block(
-                                    data.recommendations(customer_id)
-                                ),
-                                subtitle="Top 5, with the reason for each.",
-                                fill=False,
+                                "Top 5, best first, with the reason for each; "
+                                "price is the usual (median) price per unit.",
+                                "No recommendations for this customer.",
                             ),
                             *discover_block(data, customer_id),
                         ],

@@ -10,9 +10,8 @@ from analytics.contract import SEGMENTS
 from callbacks.filters import FILTER_INPUTS, FILTER_STATES
 from components import format as fmt
 from components.export import safe_csv
-from components.layout import empty_state, table
+from components.layout import empty_state, segment_label, table
 from components.segment_figures import pca_3d_figure, rfm_distribution_figure
-from components.theme import segment_color
 from dashboard import ids
 from dashboard.queries import segment_profile
 from dashboard.urlstate import filters_of
@@ -28,24 +27,13 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _segment_label(segment: str):
-    return html.Span(
-        [
-            html.Span(
-                className="segment-dot", style={"background": segment_color(segment)}
-            ),
-            segment,
-        ]
-    )
-
-
 def profile_table(rfm, highlight: str | None = None):
     profile = segment_profile(rfm, SEGMENTS)
     rows = profile.to_dict("records")
     return table(
         rows,
         [
-            ("segment", "Segment", None),
+            ("segment", "Segment", segment_label, False),
             ("customers", "Customers", fmt.count),
             ("customer_share", "Share", lambda v: fmt.pct(v, 0)),
             ("revenue_share", "Revenue", lambda v: fmt.pct(v, 0)),
@@ -74,12 +62,13 @@ def window_dates(f, date_bounds: tuple[str, str]) -> tuple[str, str]:
 
 def window_summary(rfm, f, date_bounds: tuple[str, str]) -> str:
     """One line on the customers in the window, e.g. "4,334 customers with orders
-    from 2010-12-01 to 2011-12-09; £8,737,228 revenue."."""
+    from 1 Dec 2010 to 9 Dec 2011; £8,737,228 revenue." (dates unbroken)."""
     if rfm.empty:
         return "No customers bought anything under these filters."
     start, end = window_dates(f, date_bounds)
     return (
-        f"{len(rfm):,} customers with orders from {start} to {end}; "
+        f"{len(rfm):,} customers with orders from {fmt.day(start, unbroken=True)} "
+        f"to {fmt.day(end, unbroken=True)}; "
         f"£{rfm['monetary'].sum():,.0f} revenue."
     )
 
@@ -110,18 +99,19 @@ def predict_segment(model, recency, frequency, monetary):
         return empty_state("A customer has at least one order (frequency ≥ 1).")
     segment = str(model.predict(*values)[0])
     return html.Div(
-        [html.Span("Segment: ", className="text-muted"), _segment_label(segment)],
+        [html.Span("Segment: ", className="text-muted"), segment_label(segment)],
         className="predict-result",
     )
 
 
 def export_csv(data, f, segment: str | None) -> dict:
-    """dcc.Download payload: the window's customers (of ``segment`` if given)."""
+    """dcc.Download payload: the window's customers (of ``segment`` if given), in
+    a file named after the segment and the window's real first and last day."""
     rfm = data.window_rfm(f)
     if segment in SEGMENTS:
         rfm = rfm[rfm["segment"] == segment]
     name = (segment or "all-segments").lower()
-    start, end = f.start or "start", f.end or "end"
+    start, end = window_dates(f, data.date_bounds())
     frame = rfm[EXPORT_COLUMNS].sort_values("monetary", ascending=False)
     frame = frame.assign(monetary=frame["monetary"].round(2))
     return {

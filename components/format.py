@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
+
+# Between the parts of a date shown in text, so a line never breaks inside one.
+NBSP = "\u00a0"
+_ISO_DATE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-])")
 
 
 def finite_or_none(value) -> float | None:
@@ -19,6 +24,13 @@ def _finite(value) -> bool:
     return finite_or_none(value) is not None
 
 
+def _rounded(value, decimals: int) -> float:
+    """``value`` as a float, with anything that rounds to zero at ``decimals`` made
+    plain 0.0, so no number reads "-0.000" or "-£0.00"."""
+    value = float(value)
+    return 0.0 if round(value, decimals) == 0 else value
+
+
 def money(value, decimals: int | None = None) -> str:
     """``£1,234,567`` (whole pounds from £1,000 up, pence below unless told)."""
     if not _finite(value):
@@ -26,6 +38,7 @@ def money(value, decimals: int | None = None) -> str:
     value = float(value)
     if decimals is None:
         decimals = 0 if abs(value) >= 1000 else 2
+    value = _rounded(value, decimals)
     sign = "-" if value < 0 else ""
     return f"{sign}£{abs(value):,.{decimals}f}"
 
@@ -40,21 +53,22 @@ def count(value) -> str:
 def number(value, decimals: int = 1) -> str:
     if not _finite(value):
         return "–"
-    return f"{float(value):,.{decimals}f}"
+    return f"{_rounded(value, decimals):,.{decimals}f}"
 
 
 def signed(value, decimals: int = 3) -> str:
-    """A difference (0.0112) as ``+0.011``."""
+    """A difference (0.0112) as ``+0.011``; one that rounds to zero as ``+0.000``
+    whatever its sign."""
     if not _finite(value):
         return "–"
-    return f"{float(value):+,.{decimals}f}"
+    return f"{_rounded(value, decimals):+,.{decimals}f}"
 
 
 def pct(share, decimals: int = 1) -> str:
     """A share (0.123) as ``12.3%``."""
     if not _finite(share):
         return "–"
-    return f"{100 * float(share):.{decimals}f}%"
+    return f"{_rounded(100 * float(share), decimals):.{decimals}f}%"
 
 
 def change(current, previous) -> float | None:
@@ -68,12 +82,13 @@ def signed_pct(share, decimals: int = 1) -> str:
     """A change (0.052) as ``+5.2%``."""
     if not _finite(share):
         return "–"
-    return f"{100 * float(share):+.{decimals}f}%"
+    return f"{_rounded(100 * float(share), decimals):+.{decimals}f}%"
 
 
-def day(value) -> str:
+def day(value, unbroken: bool = False) -> str:
     """A date, datetime or ISO date (``2011-11-01``) as ``1 Nov 2011`` (as the
-    filter bar writes dates)."""
+    filter bar writes dates); ``unbroken`` joins the parts with non-breaking
+    spaces, so a line never breaks inside the date."""
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value[:10])
@@ -81,13 +96,39 @@ def day(value) -> str:
             return "–"
     if not isinstance(value, date | datetime) or value != value:  # NaT
         return "–"
-    return f"{value.day} {value.strftime('%b %Y')}"
+    space = NBSP if unbroken else " "
+    return f"{value.day}{space}{value.strftime('%b')}{space}{value.year}"
 
 
-def day_range(start, end) -> str:
+def day_range(start, end, unbroken: bool = False) -> str:
     """``1 Nov 2011 – 30 Nov 2011`` (one date when both are the same day)."""
-    first, last = day(start), day(end)
+    first, last = day(start, unbroken), day(end, unbroken)
     return first if first == last else f"{first} – {last}"
+
+
+def dates_in_text(text: str) -> str:
+    """``text`` with every ISO date (``2011-10-02``) written as ``2 Oct 2011``,
+    each unbroken: for notes built elsewhere from ISO dates."""
+    return _ISO_DATE.sub(lambda m: day(m[1], unbroken=True), str(text))
+
+
+def moment(value) -> str:
+    """An ISO timestamp (``2026-11-21T12:18:12+00:00``) as ``21 Nov 2026, 12:18
+    UTC``; a date alone as ``day``; text that is not a timestamp as it is."""
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):  # a date without a time
+            return day(value, unbroken=True)
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value or "–"
+    if not isinstance(value, datetime) or value != value:  # NaT
+        return day(value, unbroken=True)
+    offset = value.utcoffset()
+    zone = ""
+    if offset is not None:
+        zone = " UTC" if offset == timedelta(0) else f" {value.strftime('%z')}"
+    return f"{day(value, unbroken=True)}, {value.strftime('%H:%M')}{zone}"
 
 
 def names(values, most: int = 3) -> str:

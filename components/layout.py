@@ -6,13 +6,13 @@ as HTML.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import format as fmt
-from components.theme import GRAPH_CONFIG
+from components.theme import GRAPH_CONFIG, segment_color
 from dashboard import ids
 
 PAGES = [
@@ -146,7 +146,11 @@ def filter_bar(
 
 
 def kpi_card(title: str, value: str, change: float | None, note: str) -> dbc.Card:
-    """A headline number with its change against the previous period."""
+    """A headline number with its change against the previous period.
+
+    ISO dates in ``note`` ("vs 2011-10-02 – 2011-10-31") are written as the rest of
+    the dashboard writes dates, each unbroken.
+    """
     if change is None:
         badge = html.Span("no earlier data", className="small text-muted")
     else:
@@ -160,7 +164,14 @@ def kpi_card(title: str, value: str, change: float | None, note: str) -> dbc.Car
             [
                 html.Div(title, className="kpi-title text-muted small"),
                 html.Div(value, className="kpi-value"),
-                html.Div([badge, html.Span(f" {note}", className="small text-muted")]),
+                html.Div(
+                    [
+                        badge,
+                        html.Span(
+                            f" {fmt.dates_in_text(note)}", className="small text-muted"
+                        ),
+                    ]
+                ),
             ]
         ),
         className="kpi-card h-100 shadow-sm",
@@ -173,6 +184,22 @@ def empty_state(message: str, detail: str | None = None) -> html.Div:
     if detail:
         children.append(html.Div(detail, className="small text-muted"))
     return html.Div(children, className="empty-state")
+
+
+def segment_label(segment: str) -> html.Span:
+    """A segment's name after a dot of its colour. The name stays in the text
+    colour: segment colours are too light to read as text (Occasional 1.6:1)."""
+    return html.Span(
+        [
+            html.Span(
+                className="segment-dot",
+                style={"background": segment_color(segment)},
+                **{"aria-hidden": "true"},
+            ),
+            segment,
+        ],
+        className="segment-label",
+    )
 
 
 def graph(graph_id, figure: dict | None = None, height: int = 360, **config):
@@ -214,25 +241,33 @@ def full_row(content) -> dbc.Row:
     return dbc.Row(dbc.Col(content, width=12), className="mb-3")
 
 
+def _numeric(column: tuple) -> bool:
+    """Whether a table column is right-aligned: a formatter says it holds numbers
+    unless a fourth item says otherwise."""
+    return column[3] if len(column) > 3 else column[2] is not None
+
+
 def table(
     rows: Sequence[dict],
-    columns: Sequence[tuple[str, str, Callable | None]],
+    columns: Sequence[tuple],
     empty: str = "Nothing to show",
     row_key: str | None = None,
     highlight: object = None,
 ) -> dbc.Table | html.Div:
-    """A striped table from dict rows; ``columns`` are (key, header, formatter).
+    """A striped table from dict rows; ``columns`` are (key, header, formatter),
+    optionally with a fourth item, ``numeric``.
 
-    Numeric columns (with a formatter) are right-aligned. The row whose ``row_key``
-    equals ``highlight`` is emphasised.
+    Numeric columns (by default those with a formatter) are right-aligned; a
+    formatter may return a component (a segment's dot and name). The row whose
+    ``row_key`` equals ``highlight`` is emphasised.
     """
     if not rows:
         return empty_state(empty)
     head = html.Thead(
         html.Tr(
             [
-                html.Th(header, className="text-end" if f else None)
-                for _, header, f in columns
+                html.Th(c[1], className="text-end" if _numeric(c) else None)
+                for c in columns
             ]
         )
     )
@@ -240,10 +275,10 @@ def table(
     for row in rows:
         cells = [
             html.Td(
-                f(row[key]) if f else str(row[key]),
-                className="text-end" if f else None,
+                c[2](row[c[0]]) if c[2] else str(row[c[0]]),
+                className="text-end" if _numeric(c) else None,
             )
-            for key, _, f in columns
+            for c in columns
         ]
         active = row_key is not None and row.get(row_key) == highlight
         body.append(html.Tr(cells, className="table-active" if active else None))

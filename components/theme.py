@@ -16,6 +16,11 @@ SEGMENT_COLORS = {
     "At-Risk": "#e63757",
 }
 OTHER_COLOR = "#95aac9"
+# Text colours, each at least 4.5:1 (WCAG AA) on white and on the page background
+# (#f5f8fb). Segment colours are too light for text (Occasional 1.6:1, High-Value
+# 3.1:1): they fill dots and marks, and names beside them are in TEXT_COLOR.
+TEXT_COLOR = "#12263f"  # 15.3:1
+MUTED_TEXT_COLOR = "#5a6f8c"  # 5.1:1; SECONDARY (#6e84a3) is 3.8:1
 
 # Passed to every dcc.Graph (components.layout.graph). plotly.js 4 shows a "Share
 # chart…" button by default that uploads the chart, customer data included, to
@@ -165,7 +170,7 @@ def empty_figure(message: str) -> dict:
                     "yref": "paper",
                     "x": 0.5,
                     "y": 0.5,
-                    "font": {"size": 14, "color": SECONDARY},
+                    "font": {"size": 14, "color": MUTED_TEXT_COLOR},
                 }
             ],
         ),

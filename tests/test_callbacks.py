@@ -146,7 +146,8 @@ def test_export_is_the_filtered_segment_and_safe(data):
     want = data.window_rfm(f)
     assert len(frame) == (want["segment"] == "At-Risk").sum()
     assert set(frame["segment"]) <= {"At-Risk"}
-    assert payload["filename"] == "customers_at-risk_2011-01-01_end.csv"
+    last = data.date_bounds()[1]
+    assert payload["filename"] == f"customers_at-risk_2011-01-01_{last}.csv"
     everyone = segments.export_csv(data, f, None)
     assert len(pd.read_csv(io.StringIO(everyone["content"]))) == len(want)
 

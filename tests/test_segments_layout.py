@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 
 from callbacks.segments import segments_outputs, window_dates, window_summary
+from components import format as fmt
 from dashboard import ids
 from dashboard.pages import PageContext, render
 from dashboard.queries import Filters
@@ -83,10 +84,13 @@ def test_summary_is_worded_the_same_however_the_window_was_set():
     assert (
         first_load
         == from_picker
-        == ("2 customers with orders from 2010-12-01 to 2011-12-09; £1,234 revenue.")
+        == (
+            "2 customers with orders from 1\u00a0Dec\u00a02010 to "
+            "9\u00a0Dec\u00a02011; £1,234 revenue."
+        )
     )
     from_url = window_summary(RFM, Filters(start="2011-06-01"), BOUNDS)
-    assert "from 2011-06-01 to 2011-12-09;" in from_url
+    assert "from 1\u00a0Jun\u00a02011 to 9\u00a0Dec\u00a02011;" in from_url
     assert "day" not in first_load + from_url
     assert "No customers" in window_summary(RFM.iloc[:0], Filters(), BOUNDS)
 
@@ -94,5 +98,5 @@ def test_summary_is_worded_the_same_however_the_window_was_set():
 def test_page_summary_uses_the_bundle_dates(data):
     first, last = data.date_bounds()
     summary = segments_outputs(data, Filters(), None)[3]
-    assert f"from {first} to {last};" in summary
+    assert f"from {fmt.day(first, True)} to {fmt.day(last, True)};" in summary
     assert summary == segments_outputs(data, Filters(first, last), None)[3]

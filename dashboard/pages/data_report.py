@@ -104,9 +104,9 @@ def evaluation_table(frame):
         first = frame.iloc[0]
         note = [
             html.P(
-                f"Trained on purchases before {str(first['cutoff'])[:10]}, "
+                f"Trained on purchases before {fmt.day(first['cutoff'], True)}, "
                 + (
-                    f"tested on purchases up to {str(first['test_end'])[:10]}"
+                    f"tested on purchases up to {fmt.day(first['test_end'], True)}"
                     if "test_end" in frame.columns
                     else "tested on the purchases after it"
                 )
@@ -165,16 +165,16 @@ def facts_list(manifest: dict):
     facts = [
         (
             "Dates",
-            f"{str(cleaning.get('date_min', '–'))[:10]} to "
-            f"{str(cleaning.get('date_max', '–'))[:10]}",
+            f"{fmt.day(cleaning.get('date_min'), True)} to "
+            f"{fmt.day(cleaning.get('date_max'), True)}",
         ),
         ("Rows read", fmt.count(cleaning.get("rows_in"))),
         ("Rows kept", fmt.count(cleaning.get("rows_out"))),
         ("Customers", fmt.count(cleaning.get("customers"))),
         ("Products", fmt.count(cleaning.get("products"))),
         ("Countries", fmt.count(cleaning.get("countries"))),
-        ("Recency measured from", manifest.get("as_of", "–")),
-        ("Bundle built", str(manifest.get("built_at", "–")).replace("T", " ")),
+        ("Recency measured from", fmt.day(manifest.get("as_of"), True)),
+        ("Bundle built", fmt.moment(manifest.get("built_at"))),
         ("Bundle version", manifest.get("bundle_version", "–")),
         ("Build time", f"{fmt.number(manifest.get('seconds_total'), 1)} s"),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -11,6 +13,15 @@ from components.layout import card, card_row, full_row, graph, labelled, page, t
 from components.segment_figures import elbow_figure, silhouette_figure
 from dashboard import ids
 from dashboard.urlstate import filters_from, first
+
+# "Calinski–Harabasz 3301" in the manifest's reason, written by the analytics.
+_CALINSKI = re.compile(r"(Calinski[–-]Harabasz )(\d+(?:\.\d+)?)(?![\d.])")
+
+
+def model_reason(reason) -> str:
+    """The manifest's reason for the chosen model, its Calinski–Harabasz scores
+    written as the comparison table writes them ("3,301", not "3301")."""
+    return _CALINSKI.sub(lambda m: m[1] + fmt.number(float(m[2]), 0), str(reason or ""))
 
 
 def comparison_table(frame):
@@ -201,7 +212,10 @@ def layout(ctx, params: dict):
                     comparison_table(data.table("model_comparison")),
                     id=ids.SEG_COMPARISON,
                 ),
-                html.P(manifest.get("reason", ""), className="small text-muted mt-2"),
+                html.P(
+                    model_reason(manifest.get("reason")),
+                    className="small text-muted mt-2",
+                ),
             ],
         ),
         lead="Segments come from the fitted model; the filters change which "

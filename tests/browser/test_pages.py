@@ -71,7 +71,7 @@ def test_seg001_segments_from_shared_link_and_predictor(dash_duo, full_bundle):
         "&region=UK&segment=High-Value"
     )
     graph_ready(dash_duo, ids.SEG_3D)
-    dash_duo.wait_for_contains_text(f"#{ids.SEG_SUMMARY}", "2011-06-30", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.SEG_SUMMARY}", "30 Jun 2011", timeout=10)
     dash_duo.wait_for_contains_text(f"#{ids.SEG_PROFILE}", "Segment")
     # The shared link set the controls.
     assert "UK" in dash_duo.find_element(css(ids.REGION)).text
