@@ -69,9 +69,17 @@ def overview_outputs(data, f) -> tuple:
     )
 
 
+def shown_days(data, f) -> tuple[str, str]:
+    """The filter's first and last day within the data (ISO dates)."""
+    first, last = data.date_bounds()
+    return max(f.start or first, first), min(f.end or last, last)
+
+
 def trend_output(data, f, granularity: str) -> dict:
     granularity = granularity_of(granularity)
-    return figures.sales_trend_figure(data.sales_trend(f, granularity), granularity)
+    return figures.sales_trend_figure(
+        data.sales_trend(f, granularity), granularity, shown_days(data, f)
+    )
 
 
 def register(app, data) -> None:

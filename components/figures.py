@@ -6,6 +6,9 @@ cost more than the whole query behind a callback.
 
 from __future__ import annotations
 
+import html
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -50,8 +53,92 @@ def _one_period(x: list[str], granularity: str) -> tuple[dict, dict]:
     return bar, axis
 
 
-def sales_trend_figure(trend: pd.DataFrame, granularity: str = "week") -> dict:
-    """Revenue bars (left axis) and orders line (right axis) per period."""
+# A partial period's bar: the revenue colour, lighter, hatched with the full colour.
+_PARTIAL_FILL = "#b7d2f6"
+_PARTIAL_PATTERN = {
+    "fillmode": "overlay",
+    "fgcolor": PRIMARY,
+    "fgopacity": 0.6,
+    "size": 6,
+    "solidity": 0.25,
+}
+_ORDERS_COLOR = "#e63757"
+
+
+def _day_span(first: pd.Timestamp, last: pd.Timestamp) -> str:
+    """ "5–9 Dec 2011", "29 Nov – 3 Dec 2011", "9 Dec 2011"."""
+    if first == last:
+        return f"{last.day} {last:%b %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+
+
+def partial_periods(
+    x: list[str], granularity: str, shown: tuple[str, str] | None
+) -> list[str]:
+    """For each period of ``x`` (first days, ISO), "" when the days ``shown`` (the
+    filter's first and last day with data, ISO) cover it whole, else the days they
+    do cover ("5–9 Dec 2011").
+
+    Only the first and the last period can be partial: Online Retail ends on Friday
+    9 Dec 2011, so its last week has five days and its last month nine, and their
+    bars would read as a collapse if drawn like full ones.
+    """
+    notes = [""] * len(x)
+    if not x or shown is None or granularity not in ("week", "month"):
+        return notes
+    first, last = (pd.Timestamp(day) for day in shown)
+    for i in {0, len(x) - 1}:
+        start = pd.Timestamp(x[i])
+        if granularity == "week":
+            end = start + pd.Timedelta(days=6)
+        else:
+            end = start + pd.offsets.MonthEnd(0)
+        covered = max(start, first), min(end, last)
+        if covered != (start, end) and covered[0] <= covered[1]:
+            notes[i] = _day_span(*covered)
+    return notes
+
+
+def _partial_orders(x: list[str], orders: list, notes: list[str]) -> dict:
+    """The orders line into and out of partial periods: each partial point with
+    its full neighbour (None breaks the line between the two ends)."""
+    last = len(x) - 1
+    segments = []
+    for i in sorted({0, last}):
+        if notes[i]:
+            points = sorted({i, min(max(i + (1 if i == 0 else -1), 0), last)})
+            if points not in segments:
+                segments.append(points)
+    px, py, text = [], [], []
+    for points in segments:
+        if px:
+            px.append(None)
+            py.append(None)
+            text.append("")
+        px += [x[j] for j in points]
+        py += [orders[j] for j in points]
+        text += [_partial_note(notes[j]) for j in points]
+    return {"x": px, "y": py, "customdata": text}
+
+
+def _partial_note(note: str) -> str:
+    return f"<br><i>partial: {note} only</i>" if note else ""
+
+
+def sales_trend_figure(
+    trend: pd.DataFrame,
+    granularity: str = "week",
+    shown: tuple[str, str] | None = None,
+) -> dict:
+    """Revenue bars (left axis) and orders line (right axis) per period.
+
+    ``shown`` is the filter's first and last day with data (ISO): a first or last
+    week or month they cover only in part is drawn apart (:func:`_mark_partial`).
+    """
     if trend.empty:
         return empty_figure(NO_DATA)
     x = _dates(trend["period"])
@@ -60,29 +147,34 @@ def sales_trend_figure(trend: pd.DataFrame, granularity: str = "week") -> dict:
         trend["revenue"].max(), trend["orders"].max(), right_whole=True
     )
     one_bar, one_period_axis = _one_period(x, granularity)
+    data = [
+        {
+            "type": "bar",
+            "name": "Revenue",
+            "x": x,
+            "y": trend["revenue"].round(2).tolist(),
+            "marker": {"color": PRIMARY},
+            "hovertemplate": hover_date + "<br>£%{y:,.0f}<extra>Revenue</extra>",
+            **one_bar,
+        },
+        {
+            "type": "scatter",
+            # A line of one point draws nothing: a marker then.
+            "mode": "lines+markers" if len(x) == 1 else "lines",
+            "name": "Orders",
+            "legendgroup": "orders",
+            "x": x,
+            "y": trend["orders"].tolist(),
+            "yaxis": "y2",
+            "line": {"color": _ORDERS_COLOR, "width": 2},
+            "hovertemplate": hover_date + "<br>%{y:,} orders<extra>Orders</extra>",
+        },
+    ]
+    notes = partial_periods(x, granularity, shown)
+    if any(notes):
+        data = _mark_partial(data, notes, granularity, hover_date)
     return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Revenue",
-                "x": x,
-                "y": trend["revenue"].round(2).tolist(),
-                "marker": {"color": PRIMARY},
-                "hovertemplate": hover_date + "<br>£%{y:,.0f}<extra>Revenue</extra>",
-                **one_bar,
-            },
-            {
-                "type": "scatter",
-                # A line of one point draws nothing: a marker then.
-                "mode": "lines+markers" if len(x) == 1 else "lines",
-                "name": "Orders",
-                "x": x,
-                "y": trend["orders"].tolist(),
-                "yaxis": "y2",
-                "line": {"color": "#e63757", "width": 2},
-                "hovertemplate": hover_date + "<br>%{y:,} orders<extra>Orders</extra>",
-            },
-        ],
+        "data": data,
         "layout": base_layout(
             yaxis={
                 "title": {"text": "Revenue (£)"},
@@ -100,10 +192,80 @@ def sales_trend_figure(trend: pd.DataFrame, granularity: str = "week") -> dict:
             },
             xaxis={"type": "date", **one_period_axis},
             bargap=0.15,
-            legend={"orientation": "h", "y": 1.1, "x": 0},
-            margin={"r": 56},
+            # One bar trace: overlay draws it as group would, and the legend's
+            # bar-less "Partial week" entry takes no slot beside each bar.
+            barmode="overlay",
+            # Above the plot, growing upwards when it wraps (a phone puts
+            # "Partial week" on a second row): plotly moves the plot down for it.
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+            margin={"r": 56, "t": 16},
         ),
     }
+
+
+def _mark_partial(data: list, notes: list[str], granularity: str, hover_date):
+    """Partial periods drawn apart: a light hatched bar, a dotted orders line, the
+    days covered in the hover, and a legend entry saying what the hatch means
+    (a phone has no hover)."""
+    bars, line = data
+    x, orders = line["x"], line["y"]
+    bars = {
+        **bars,
+        "customdata": [_partial_note(n) for n in notes],
+        "hovertemplate": hover_date
+        + "<br>£%{y:,.0f}%{customdata}<extra>Revenue</extra>",
+        "marker": {
+            "color": [_PARTIAL_FILL if n else PRIMARY for n in notes],
+            "line": {"color": PRIMARY, "width": [1 if n else 0 for n in notes]},
+            "pattern": {
+                "shape": ["/" if n else "" for n in notes],
+                **_PARTIAL_PATTERN,
+            },
+        },
+    }
+    # plotly draws the legend's swatch like the trace's first point: a full one
+    # first, so "Revenue" reads solid (bars sit by date, whatever their order).
+    order = sorted(range(len(x)), key=lambda i: bool(notes[i]) and i == 0)
+    if order[0] != 0:
+        bars = _reordered(bars, order)
+    # The solid line stops at the last full period; dotted beyond it.
+    solid = {**line, "y": [None if notes[i] else v for i, v in enumerate(orders)]}
+    dotted = {
+        "type": "scatter",
+        # Markers would pad the date axis by 5% each side (plotly pads scatter
+        # traces with markers): a month before and after the data.
+        "mode": "lines" if len(x) > 1 else "lines+markers",
+        "name": "Orders",
+        "legendgroup": "orders",
+        "showlegend": False,
+        **_partial_orders(x, orders, notes),
+        "yaxis": "y2",
+        "line": {"color": _ORDERS_COLOR, "width": 2, "dash": "dot"},
+        "hovertemplate": hover_date
+        + "<br>%{y:,} orders%{customdata}<extra>Orders</extra>",
+    }
+    key = {
+        "type": "bar",
+        "x": [None],
+        "y": [None],
+        "hoverinfo": "skip",
+        "name": f"Partial {granularity}",
+        "marker": {
+            "color": _PARTIAL_FILL,
+            "line": {"color": PRIMARY, "width": 1},
+            "pattern": {"shape": "/", **_PARTIAL_PATTERN},
+        },
+    }
+    return [bars, solid, dotted, key]
+
+
+def _reordered(value, order: list[int]):
+    """``value`` (a trace, or part of one) with its per-point lists in ``order``."""
+    if isinstance(value, dict):
+        return {key: _reordered(item, order) for key, item in value.items()}
+    if isinstance(value, list):
+        return [value[i] for i in order]
+    return value
 
 
 def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
@@ -131,6 +293,18 @@ def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
             margin={"l": 8},
         ),
     }
+
+
+# Share of the map's height under the world for its horizontal colourbar.
+_MAP_BAR_STRIP = 0.14
+
+
+def _short_money(value: float) -> str:
+    """ "£1k", "£10k", "£1M": colourbar ticks that fit side by side on a phone."""
+    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"£{value / size:,.0f}{suffix}"
+    return f"£{value:,.0f}"
 
 
 def country_map_figure(by_country: pd.DataFrame) -> dict:
@@ -165,13 +339,22 @@ def country_map_figure(by_country: pd.DataFrame) -> dict:
                 "customdata": np.round(revenue, 2).tolist(),
                 "colorscale": [[0, "#dbe9fb"], [0.5, "#5b9be8"], [1, "#0b3d91"]],
                 "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+                # Horizontal, under the map: beside it, it left a phone's map a
+                # third of the width. Bottom-anchored, so its title is never in
+                # the top-right corner the modebar takes.
                 "colorbar": {
-                    "title": {"text": "Revenue"},
+                    "orientation": "h",
+                    "title": {"text": "Revenue", "side": "top"},
                     "tickvals": ticks.tolist(),
-                    "ticktext": [f"£{10**t:,.0f}" for t in ticks],
-                    "thickness": 12,
-                    # Below the top-right corner, where the modebar shows on hover.
-                    "len": 0.88,
+                    "ticktext": [_short_money(10**t) for t in ticks],
+                    "tickangle": 0,
+                    "tickfont": {"size": 11},
+                    "thickness": 10,
+                    # Long enough for level labels a decade apart on a phone
+                    # (about 230 px of 330; 0.6 tilted them).
+                    "len": 0.7,
+                    "x": 0.5,
+                    "xanchor": "center",
                     "y": 0,
                     "yanchor": "bottom",
                 },
@@ -193,23 +376,48 @@ def country_map_figure(by_country: pd.DataFrame) -> dict:
                 "landcolor": "#f1f4f8",
                 "showland": True,
                 "bgcolor": "rgba(0,0,0,0)",
+                # The strip below is the colourbar's.
+                "domain": {"x": [0, 1], "y": [_MAP_BAR_STRIP, 1]},
             },
             margin={"l": 0, "r": 0, "t": 8, "b": 0},
         ),
     }
 
 
+# Product names on the y axis of the top-products charts: two lines of at most
+# this many characters leave a phone (390 px) about 60 % of the chart for bars.
+_LABEL_LINE = 20
+# Each bar's share of its row (plotly's default gap leaves 0.8).
+_BAR_WIDTH = 0.75
+
+
+def product_label(description, line: int = _LABEL_LINE) -> str:
+    """A product's name on two lines at most ("WHITE HANGING HEART<br>T-LIGHT
+    HOLDER"), shortened with "…" past them; escaped, as plotly reads tick labels
+    as HTML."""
+    text = " ".join(str(description).split())
+    lines = textwrap.wrap(text, line) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: line - 1].rstrip() + "…"]
+    return "<br>".join(html.escape(part, quote=False) for part in lines)
+
+
 def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> dict:
-    """Horizontal bars of the top ``n`` products ranked by ``by`` (units|revenue)."""
+    """Horizontal bars of the top ``n`` products ranked by ``by`` (units|revenue),
+    names wrapped on the y axis and in full in the hover."""
     part = top[top["ranked_by"] == by].head(n) if len(top) else top
     if part.empty:
         return empty_figure(NO_DATA)
     part = part.iloc[::-1]
     is_money = by == "revenue"
+    codes = [str(c) for c in part["stock_code"]]
+    labels = [product_label(d) for d in part["description"]]
+    # Bars share a category when their labels do: a repeated name gets its code.
     labels = [
-        f"{d[:32]}…" if isinstance(d, str) and len(d) > 33 else str(d)
-        for d in part["description"]
+        f"{label} ({html.escape(code)})" if labels.count(label) > 1 else label
+        for label, code in zip(labels, codes, strict=True)
     ]
+    names = [html.escape(str(d), quote=False) for d in part["description"]]
     return {
         "data": [
             {
@@ -217,9 +425,15 @@ def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> di
                 "orientation": "h",
                 "x": part[by].round(2).tolist(),
                 "y": labels,
-                "customdata": part["stock_code"].tolist(),
+                "customdata": [
+                    [name, html.escape(code)]
+                    for name, code in zip(names, codes, strict=True)
+                ],
                 "marker": {"color": PRIMARY if is_money else "#00a676"},
-                "hovertemplate": "%{y} (%{customdata})<br>"
+                # As thick with a market's three products as with ten: the
+                # chart's height is the page's, sized for ten.
+                "width": round(_BAR_WIDTH * min(len(part) / n, 1), 3),
+                "hovertemplate": "%{customdata[0]} (%{customdata[1]})<br>"
                 + ("£%{x:,.0f}" if is_money else "%{x:,} units")
                 + "<extra></extra>",
             }
@@ -228,10 +442,18 @@ def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> di
             xaxis={
                 "title": {"text": "Revenue (£)" if is_money else "Units"},
                 "tickprefix": "£" if is_money else "",
-                # Units are whole: a small market's top products sell a few.
-                **({} if is_money else value_axis(part[by].max(), whole=True)),
+                # Four round steps at most: their labels fit level under the
+                # bars on a phone (more were tilted). Units are whole: a small
+                # market's top products sell a few.
+                **value_axis(part[by].max(), whole=not is_money, intervals=4),
             },
-            margin={"l": 8},
+            yaxis={
+                "type": "category",
+                "tickfont": {"size": 11},
+                "automargin": True,
+            },
+            # Room above the top bar for the modebar a mouse shows there.
+            margin={"l": 8, "t": 30},
         ),
     }
 
@@ -278,18 +500,7 @@ def pareto_figure(curve: pd.DataFrame) -> dict:
                 "<extra></extra>",
             }
         )
-        annotations.append(
-            {
-                "x": x,
-                "y": y,
-                "text": f"{x:.1%} of customers → 80% of revenue",
-                "showarrow": True,
-                "arrowhead": 2,
-                "ax": 60,
-                "ay": 40,
-                "font": {"color": "#e63757"},
-            }
-        )
+        annotations.append(_pareto_label(x, y))
     return {
         "data": data,
         "layout": base_layout(
@@ -298,6 +509,35 @@ def pareto_figure(curve: pd.DataFrame) -> dict:
             annotations=annotations,
             legend={"orientation": "h", "y": -0.25},
         ),
+    }
+
+
+def _pareto_label(x: float, y: float) -> dict:
+    """The 80% point's label, below the curve, its text running away from the
+    point on the side with room: right of a point on the left, left of one on
+    the right, centred under one in the middle. Centred on a tail 60 px right of
+    the point, a phone put it over the y axis's "60%". Two short lines (about
+    135 px) fit a 390 px screen's plot (about 255 px) wherever the point is."""
+    if x <= 0.35:
+        side, shift = "left", 24
+    elif x < 0.65:
+        side, shift = "center", 0
+    else:
+        side, shift = "right", -24
+    return {
+        "x": x,
+        "y": y,
+        "text": f"{x:.1%} of customers<br>bring 80% of revenue",
+        "align": "center" if side == "center" else side,
+        "xanchor": side,
+        "yanchor": "top",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowcolor": "#e63757",
+        "ax": shift,
+        "ay": 36,
+        "font": {"color": "#e63757"},
+        "bgcolor": "rgba(255,255,255,0.8)",
     }
 
 

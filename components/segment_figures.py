@@ -143,19 +143,24 @@ def _k_line(scan: pd.DataFrame, column: str, title: str, chosen_k) -> dict:
 
 def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
     """Box plots of recency, frequency and monetary per segment, side by side
-    (frequency and monetary on log axes: both are heavily skewed)."""
+    (frequency and monetary on log axes: both are heavily skewed).
+
+    Each panel is titled above it on two short lines and the legend sits under
+    the panels in a row of its own height: on a phone (390 px) x-axis titles ran
+    into each other and a legend below them showed two segments of four.
+    """
     if rfm.empty:
         return empty_figure(NO_CUSTOMERS)
     panels = [
-        ("recency_days", "Recency (days)", "linear"),
-        ("frequency", "Frequency (orders)", "log"),
-        ("monetary", "Monetary (£)", "log"),
+        ("recency_days", "Recency", "days", "linear"),
+        ("frequency", "Frequency", "orders", "log"),
+        ("monetary", "Monetary", "£", "log"),
     ]
-    data, layout = [], {}
+    data, layout, titles = [], {}, []
     width = 1 / len(panels)
     segment_of = rfm["segment"].to_numpy()
     masks = {s: segment_of == s for s in segments}
-    for i, (column, title, scale) in enumerate(panels):
+    for i, (column, title, unit, scale) in enumerate(panels):
         suffix = "" if i == 0 else str(i + 1)
         column_values = rfm[column].to_numpy("float64").round(2)
         for segment in segments:
@@ -175,20 +180,46 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
                     "yaxis": "y" + suffix,
                 }
             )
-        layout["xaxis" + suffix] = {
-            "domain": [i * width + 0.04, (i + 1) * width - 0.02],
-            "showticklabels": False,
-            "title": {"text": title},
-        }
+        # A wide gap on the left: the panel's tick labels ("100k") go there.
+        domain = [i * width + 0.07, (i + 1) * width - 0.01]
+        layout["xaxis" + suffix] = {"domain": domain, "showticklabels": False}
         layout["yaxis" + suffix] = {
             "type": scale,
             "anchor": "x" + suffix,
             "gridcolor": "#e3ebf6",
             **_log_ticks(column_values, scale),
         }
+        titles.append(
+            {
+                "text": f"<b>{title}</b><br>({unit})",
+                "xref": "paper",
+                "yref": "paper",
+                "x": (domain[0] + domain[1]) / 2,
+                "y": 1,
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "yshift": 4,
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        )
     return {
         "data": data,
-        "layout": base_layout(**layout, margin={"t": 16, "l": 40}),
+        "layout": base_layout(
+            **layout,
+            annotations=titles,
+            # Under the panels, from the figure's bottom edge: plotly keeps room
+            # for as many rows as the legend wraps into.
+            legend={
+                "orientation": "h",
+                "yref": "container",
+                "y": 0,
+                "yanchor": "bottom",
+                "x": 0.5,
+                "xanchor": "center",
+            },
+            margin={"t": 44, "l": 40, "b": 8},
+        ),
     }
 
 

@@ -266,8 +266,10 @@ def test_fig017_world_map_shows_the_whole_world_and_clears_the_modebar():
     fig = figures.country_map_figure(by_country)
     assert fig["layout"]["geo"]["fitbounds"] is False
     colorbar = fig["data"][0]["colorbar"]
-    # The colourbar's top (and title) stays below the corner the modebar takes.
-    assert colorbar["y"] + colorbar["len"] <= 0.9 and colorbar["yanchor"] == "bottom"
+    # The colourbar lies under the map, out of the top corner the modebar takes
+    # and out of the map's own area (which ends above it).
+    assert colorbar["orientation"] == "h" and colorbar["yanchor"] == "bottom"
+    assert colorbar["y"] < fig["layout"]["geo"]["domain"]["y"][0]
 
 
 @pytest.mark.parametrize("granularity", ["day", "week", "month"])
