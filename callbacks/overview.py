@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from callbacks.filters import FILTER_INPUTS
-from components import figures
+from components import figures, trend_figures
 from components import format as fmt
 from components.layout import empty_state, kpi_card
 from dashboard import ids
@@ -77,7 +77,7 @@ def shown_days(data, f) -> tuple[str, str]:
 
 def trend_output(data, f, granularity: str) -> dict:
     granularity = granularity_of(granularity)
-    return figures.sales_trend_figure(
+    return trend_figures.sales_trend_figure(
         data.sales_trend(f, granularity), granularity, shown_days(data, f)
     )
 

@@ -7,9 +7,9 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.filters import FILTER_INPUTS
 from components import format as fmt
-from components.figures import product_sales_figure
 from components.layout import empty_state, product_option, table
 from components.theme import empty_figure
+from components.trend_figures import product_sales_figure
 from dashboard import ids
 from dashboard.urlstate import filters_of
 

@@ -9,7 +9,7 @@ import pytest
 from dash import html
 from helpers import text_of
 
-from components import figures, segment_figures
+from components import figures, segment_figures, trend_figures
 from components import format as fmt
 from components.export import neutralise, safe_csv
 from components.geo import iso3
@@ -49,7 +49,7 @@ def test_sales_trend_figure_has_revenue_and_orders():
             "units": [10.0, 20.0],
         }
     )
-    fig = figures.sales_trend_figure(trend, "week")
+    fig = trend_figures.sales_trend_figure(trend, "week")
     bars, line = fig["data"]
     assert bars["x"] == ["2011-01-03", "2011-01-10"]
     assert bars["y"] == [100.0, 250.5]
@@ -60,11 +60,11 @@ def test_sales_trend_figure_has_revenue_and_orders():
 @pytest.mark.parametrize(
     "builder",
     [
-        lambda e: figures.sales_trend_figure(e),
+        lambda e: trend_figures.sales_trend_figure(e),
         lambda e: figures.country_bar_figure(e),
         lambda e: figures.country_map_figure(e.assign(country=[])),
         lambda e: figures.pareto_figure(e),
-        lambda e: figures.product_sales_figure(e),
+        lambda e: trend_figures.product_sales_figure(e),
     ],
 )
 def test_empty_frames_give_a_message_not_an_error(builder):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from dash import dcc
 
-from components import figures, segment_figures
+from components import figures, segment_figures, trend_figures
 from components.layout import graph
 from components.theme import (
     GRAPH_CONFIG,
@@ -194,7 +194,7 @@ def test_fig013_sales_trend_orders_axis_has_whole_round_ticks(granularity):
         orders = rng.integers(0, scale + 1, 30)
         orders[0] = scale
         revenue = orders * rng.uniform(150, 600, 30)
-        layout = figures.sales_trend_figure(_trend(revenue, orders), granularity)[
+        layout = trend_figures.sales_trend_figure(_trend(revenue, orders), granularity)[
             "layout"
         ]
         _assert_twin(layout["yaxis"], layout["yaxis2"], False, True)
@@ -215,12 +215,12 @@ def test_fig014_product_sales_units_whole_and_revenue_round():
             "revenue": np.asarray(revenue, "float64"),
         }
     )
-    layout = figures.product_sales_figure(sales)["layout"]
+    layout = trend_figures.product_sales_figure(sales)["layout"]
     _assert_twin(layout["yaxis"], layout["yaxis2"], True, False)
     assert layout["yaxis2"]["tickprefix"] == "£"
     # A product bought a handful of times: whole units still.
     few = sales.assign(units=[1, 2, 1, 0, 3, 1, 1, 2, 1, 1, 2], revenue=2.5)
-    layout = figures.product_sales_figure(few)["layout"]
+    layout = trend_figures.product_sales_figure(few)["layout"]
     _assert_twin(layout["yaxis"], layout["yaxis2"], True, False)
 
 
@@ -276,21 +276,23 @@ def test_fig017_world_map_shows_the_whole_world_and_clears_the_modebar():
 def test_fig018_one_period_gets_a_readable_date_axis(granularity):
     """One bar only (a month's filter at month granularity): plotly would size the
     axis to a millisecond and label it "23:59:59.9998"."""
-    layout = figures.sales_trend_figure(_trend([1200.0], [3]), granularity)["layout"]
+    layout = trend_figures.sales_trend_figure(_trend([1200.0], [3]), granularity)[
+        "layout"
+    ]
     xaxis = layout["xaxis"]
     start, end = (pd.Timestamp(v) for v in xaxis["range"])
     assert end - start >= pd.Timedelta(days=2)
     assert xaxis["tickvals"] == ["2011-11-01"] and "%H" not in xaxis["tickformat"]
-    fig = figures.sales_trend_figure(_trend([1200.0], [3]), granularity)
+    fig = trend_figures.sales_trend_figure(_trend([1200.0], [3]), granularity)
     bars, line = fig["data"]
     assert bars["width"][0] >= 0.8 * 86_400_000
     assert "markers" in line["mode"]
     # Two periods or more: plotly's own axis.
     assert (
         "range"
-        not in figures.sales_trend_figure(_trend([1.0, 2.0], [1, 2]), granularity)[
-            "layout"
-        ]["xaxis"]
+        not in trend_figures.sales_trend_figure(
+            _trend([1.0, 2.0], [1, 2]), granularity
+        )["layout"]["xaxis"]
     )
 
 
@@ -298,6 +300,6 @@ def test_fig019_one_month_of_product_sales_gets_a_readable_date_axis():
     sales = pd.DataFrame(
         {"period": pd.to_datetime(["2011-11-01"]), "units": [12], "revenue": [35.4]}
     )
-    fig = figures.product_sales_figure(sales)
+    fig = trend_figures.product_sales_figure(sales)
     assert fig["layout"]["xaxis"]["tickvals"] == ["2011-11-01"]
     assert fig["data"][0]["width"][0] >= 20 * 86_400_000

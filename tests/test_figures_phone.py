@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from callbacks import overview
-from components import figures, segment_figures
+from components import figures, segment_figures, trend_figures
 from dashboard.queries import Filters
 
 SEGMENTS = ["High-Value", "Regular", "Occasional", "At-Risk"]
@@ -234,29 +234,31 @@ def _trend(periods, revenue=None) -> pd.DataFrame:
 
 
 def test_ph011_online_retail_first_and_last_weeks_and_last_month_are_partial():
-    weeks = figures._dates(
+    weeks = trend_figures._dates(
         pd.Series(pd.date_range("2010-11-29", "2011-12-05", freq="7D"))
     )
-    notes = figures.partial_periods(weeks, "week", ONLINE_RETAIL_DAYS)
+    notes = trend_figures.partial_periods(weeks, "week", ONLINE_RETAIL_DAYS)
     # Wednesday 1 Dec 2010 to Sunday 5; Monday 5 Dec 2011 to Friday 9.
     assert notes[0] == "1–5 Dec 2010" and notes[-1] == "5–9 Dec 2011"
     assert not any(notes[1:-1])
-    months = figures._dates(
+    months = trend_figures._dates(
         pd.Series(pd.date_range("2010-12-01", "2011-12-01", freq="MS"))
     )
-    notes = figures.partial_periods(months, "month", ONLINE_RETAIL_DAYS)
+    notes = trend_figures.partial_periods(months, "month", ONLINE_RETAIL_DAYS)
     assert notes[0] == "" and notes[-1] == "1–9 Dec 2011"
     assert not any(notes[:-1])
     # Days are never partial; nor is anything without the days shown.
-    assert not any(figures.partial_periods(["2011-12-09"], "day", ONLINE_RETAIL_DAYS))
-    assert not any(figures.partial_periods(weeks, "week", None))
+    assert not any(
+        trend_figures.partial_periods(["2011-12-09"], "day", ONLINE_RETAIL_DAYS)
+    )
+    assert not any(trend_figures.partial_periods(weeks, "week", None))
 
 
 def test_ph012_partial_spans_read_across_months_and_years():
     days = ("2011-03-31", "2011-06-20")
-    notes = figures.partial_periods(["2011-03-28", "2011-06-20"], "week", days)
+    notes = trend_figures.partial_periods(["2011-03-28", "2011-06-20"], "week", days)
     assert notes == ["31 Mar – 3 Apr 2011", "20 Jun 2011"]
-    notes = figures.partial_periods(
+    notes = trend_figures.partial_periods(
         ["2010-12-27"], "week", ("2010-12-30", "2011-01-02")
     )
     assert notes == ["30 Dec 2010 – 2 Jan 2011"]
@@ -264,7 +266,7 @@ def test_ph012_partial_spans_read_across_months_and_years():
 
 def test_ph013_partial_bars_are_hatched_and_say_so_in_hover_and_legend():
     trend = _trend(["2011-10-01", "2011-11-01", "2011-12-01"], [9e5, 1.1e6, 5e5])
-    fig = figures.sales_trend_figure(trend, "month", ONLINE_RETAIL_DAYS)
+    fig = trend_figures.sales_trend_figure(trend, "month", ONLINE_RETAIL_DAYS)
     bars, solid, dotted, key = fig["data"]
     assert set(bars["x"]) == {"2011-10-01", "2011-11-01", "2011-12-01"}
     partial = {
@@ -297,7 +299,7 @@ def test_ph014_revenue_legend_swatch_is_a_full_period():
     """plotly draws a legend swatch like the trace's first point: a partial first
     week goes last, so "Revenue" does not read hatched."""
     weeks = ["2010-11-29", "2010-12-06", "2010-12-13"]
-    fig = figures.sales_trend_figure(
+    fig = trend_figures.sales_trend_figure(
         _trend(weeks), "week", ("2010-12-01", "2010-12-19")
     )
     bars = fig["data"][0]
@@ -312,14 +314,14 @@ def test_ph014_revenue_legend_swatch_is_a_full_period():
 
 def test_ph015_both_ends_partial_and_a_single_partial_period():
     weeks = ["2011-11-07", "2011-11-14", "2011-11-21"]
-    fig = figures.sales_trend_figure(
+    fig = trend_figures.sales_trend_figure(
         _trend(weeks), "week", ("2011-11-10", "2011-11-23")
     )
     dotted = fig["data"][2]
     # No markers: plotly would pad the date axis by weeks on each side for them.
     assert dotted["mode"] == "lines"
     assert dotted["x"] == ["2011-11-07", "2011-11-14", None, "2011-11-14", "2011-11-21"]
-    one = figures.sales_trend_figure(
+    one = trend_figures.sales_trend_figure(
         _trend(["2011-12-01"]), "month", ONLINE_RETAIL_DAYS
     )
     bars, solid, dotted, key = one["data"]
@@ -330,7 +332,7 @@ def test_ph015_both_ends_partial_and_a_single_partial_period():
 
 def test_ph016_full_periods_keep_the_plain_figure():
     weeks = ["2011-11-07", "2011-11-14"]
-    fig = figures.sales_trend_figure(
+    fig = trend_figures.sales_trend_figure(
         _trend(weeks), "week", ("2011-11-07", "2011-11-20")
     )
     bars, line = fig["data"]
