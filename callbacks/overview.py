@@ -22,7 +22,8 @@ def kpi_cards(k: dict):
             "Widen the date range or clear the region and country filters.",
         )
     start, end = k["previous_period"]
-    note = f"vs {start} – {end}" if k["previous"] else ""
+    # Each date kept on one line: the note wraps between them, not inside one.
+    note = f"vs {fmt.day_range(start, end, unbroken=True)}" if k["previous"] else ""
     cards = [
         ("Revenue", fmt.money(cur["revenue"], 0), "revenue"),
         ("Orders", fmt.count(cur["orders"]), "orders"),

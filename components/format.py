@@ -106,12 +106,6 @@ def day_range(start, end, unbroken: bool = False) -> str:
     return first if first == last else f"{first} – {last}"
 
 
-def dates_in_text(text: str) -> str:
-    """``text`` with every ISO date (``2011-10-02``) written as ``2 Oct 2011``,
-    each unbroken: for notes built elsewhere from ISO dates."""
-    return _ISO_DATE.sub(lambda m: day(m[1], unbroken=True), str(text))
-
-
 def moment(value) -> str:
     """An ISO timestamp (``2026-11-21T12:18:12+00:00``) as ``21 Nov 2026, 12:18
     UTC``; a date alone as ``day``; text that is not a timestamp as it is."""

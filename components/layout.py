@@ -167,9 +167,7 @@ def kpi_card(title: str, value: str, change: float | None, note: str) -> dbc.Car
                 html.Div(
                     [
                         badge,
-                        html.Span(
-                            f" {fmt.dates_in_text(note)}", className="small text-muted"
-                        ),
+                        html.Span(f" {note}", className="small text-muted"),
                     ]
                 ),
             ]
