@@ -10,7 +10,8 @@ from concurrent.futures import ProcessPoolExecutor
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from analytics.evaluation import evaluate_for_bundle
+from analytics.errors import InputError
+from analytics.evaluation import bundle_cutoff, evaluate_for_bundle, lines_at_cutoff
 from analytics.metrics import lead_intervals
 from analytics.recommend import similar_products
 
@@ -40,22 +41,31 @@ class Stages:
         return result
 
 
-def _evaluate(
-    lines: pd.DataFrame, as_of: pd.Timestamp, frame: pd.DataFrame, overlap_rows: int
-) -> tuple:
+def _evaluate(as_of: pd.Timestamp, inputs: list) -> tuple:
     """The evaluation table and its lead intervals (None without an evaluation),
     the similar-products table (as of ``as_of``), their seconds, and the peak RSS
-    (MB) of this process; with one BLAS thread. ``frame``, ``overlap_rows``: the
-    raw rows ``lines`` were cleaned from (the evaluation cleans its training side
-    as of its cutoff)."""
+    (MB) of this process; with one BLAS thread.
+
+    ``inputs``: ``[lines, frame, overlap_rows]``, the cleaned lines and the raw
+    rows they were cleaned from (the evaluation cleans its training side from them
+    as of its cutoff). The list is emptied, so that each is freed here as soon as
+    it has served: the similar products need the lines, the evaluation only its
+    own cleaning of them.
+    """
     start = time.perf_counter()
+    lines, frame, overlap_rows = inputs
+    inputs.clear()
     with threadpool_limits(limits=1):
-        hits: dict = {}
-        table = evaluate_for_bundle(
-            lines, hits=hits, frame=frame, overlap_rows=overlap_rows
-        )
-        intervals = None if table is None else lead_intervals(table, hits)
         similar = similar_products(lines, as_of)
+        try:
+            seen = lines_at_cutoff(frame, overlap_rows, bundle_cutoff(lines), lines)
+        except InputError:  # nothing before the cutoff: no evaluation either
+            seen = lines
+        del lines, frame
+        hits: dict = {}
+        table = evaluate_for_bundle(seen, hits=hits)
+        del seen
+        intervals = None if table is None else lead_intervals(table, hits)
     return (
         table,
         intervals,
@@ -71,18 +81,21 @@ _EVALUATION_INPUT: tuple | None = None
 
 
 def _evaluate_forked(as_of: pd.Timestamp):
-    lines, frame, overlap_rows = _EVALUATION_INPUT
-    return _evaluate(lines, as_of, frame, overlap_rows)
+    global _EVALUATION_INPUT
+    inputs, _EVALUATION_INPUT = _EVALUATION_INPUT, None
+    return _evaluate(as_of, inputs)
 
 
 class BackgroundEvaluation:
     """The bundle's recommender evaluation and similar products, run in a forked
     worker process.
 
-    They need only the cleaned lines, so they run on the second core while this
-    process segments customers and builds the personalised lists (the similar
-    products are here to even out the two processes' work). Forking shares
-    ``lines`` copy-on-write instead of pickling them; where fork is unavailable it
+    They need only the cleaned lines (and the raw rows ``frame``, from which the
+    evaluation cleans its training side as of its cutoff), so they run on the
+    second core while this process segments customers and builds the personalised
+    lists (the similar products are here to even out the two processes' work).
+    Forking shares them copy-on-write instead of pickling them; where fork is
+    unavailable it
     runs in this process when its result is asked for. Either way with one BLAS
     thread, so the table is the same (float sums in another order can swap
     near-equal scores).
@@ -101,13 +114,13 @@ class BackgroundEvaluation:
         self.peak_rss_mb = 0.0
         self.similar = None
         self.intervals = None
-        self._input = (lines, frame, overlap_rows)
+        self._input = [lines, frame, overlap_rows]
         self._as_of = as_of
         self._future = None
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         if self.forked:
             self._input = None  # the child has them: the raw rows can go here
-            _EVALUATION_INPUT = (lines, frame, overlap_rows)
+            _EVALUATION_INPUT = [lines, frame, overlap_rows]
             executor = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("fork")
             )
@@ -124,7 +137,7 @@ class BackgroundEvaluation:
         if self._future is not None:
             outcome = self._future.result()
         else:
-            lines, frame, overlap_rows = self._input
-            outcome = _evaluate(lines, self._as_of, frame, overlap_rows)
+            inputs, self._input = self._input, None
+            outcome = _evaluate(self._as_of, inputs)
         table, self.intervals, self.similar, self.seconds, self.peak_rss_mb = outcome
         return table

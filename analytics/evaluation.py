@@ -255,27 +255,26 @@ def lines_at_cutoff(
     return pd.concat([before, after], ignore_index=True)
 
 
+def bundle_cutoff(
+    lines: pd.DataFrame, test_days: int = DEFAULT_TEST_DAYS
+) -> pd.Timestamp:
+    """Where the bundle's own evaluation starts testing: ``test_days`` before the
+    day after the last sale."""
+    last = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    return last - pd.Timedelta(days=test_days)
+
+
 def evaluate_for_bundle(
-    lines: pd.DataFrame,
-    test_days: int = DEFAULT_TEST_DAYS,
-    hits: dict | None = None,
-    frame: pd.DataFrame | None = None,
-    overlap_rows: int = 0,
+    lines: pd.DataFrame, test_days: int = DEFAULT_TEST_DAYS, hits: dict | None = None
 ) -> pd.DataFrame | None:
     """The bundle's own evaluation: trained before the last ``test_days`` days of
-    ``lines``, tested on them. None when no customer bought on both sides (too
-    little data to evaluate); the bundle then simply has no evaluation table.
-    ``hits``: as in :func:`evaluate_recommenders`. ``frame`` and
-    ``overlap_rows``: the raw rows ``lines`` were cleaned from, to clean the
-    training side as of the cutoff (:func:`lines_at_cutoff`); without them,
-    ``lines`` as they are (exact when no order before the cutoff was cancelled
-    after it)."""
-    last = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    ``lines`` (:func:`bundle_cutoff`), tested on them. None when no customer
+    bought on both sides (too little data to evaluate); the bundle then simply has
+    no evaluation table. ``lines``: from raw rows, those of
+    :func:`lines_at_cutoff` at that cutoff. ``hits``: as in
+    :func:`evaluate_recommenders`."""
     try:
-        cutoff = last - pd.Timedelta(days=test_days)
-        if frame is not None:
-            lines = lines_at_cutoff(frame, overlap_rows, cutoff, lines)
-        return evaluate_recommenders(lines, cutoff, hits=hits)
+        return evaluate_recommenders(lines, bundle_cutoff(lines, test_days), hits=hits)
     except InputError:
         return None
 

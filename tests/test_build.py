@@ -241,7 +241,7 @@ def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
 
     from analytics._build_jobs import BackgroundEvaluation
     from analytics.cleaning import clean
-    from analytics.evaluation import evaluate_for_bundle
+    from analytics.evaluation import bundle_cutoff, evaluate_for_bundle, lines_at_cutoff
     from analytics.ingest import normalise
     from analytics.metrics import lead_intervals
     from analytics.recommend import similar_products
@@ -258,7 +258,8 @@ def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     # another order can swap near-equal scores).
     hits: dict = {}
     with threadpool_limits(limits=1):
-        direct = evaluate_for_bundle(lines, hits=hits, frame=raw)
+        seen = lines_at_cutoff(raw, 0, bundle_cutoff(lines), lines)
+        direct = evaluate_for_bundle(seen, hits=hits)
     assert background is not None and job.seconds > 0
     columns = [c for c in direct.columns if c != "seconds"]
     pd.testing.assert_frame_equal(background[columns], direct[columns])
