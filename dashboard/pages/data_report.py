@@ -9,7 +9,8 @@ from components.layout import card, card_row, empty_state, page, table
 
 RULE_NAMES = {
     "overlap_between_files": "Invoice already read from an earlier file",
-    "on_or_after_until": "On or after the --until date",
+    # Non-breaking hyphens: a phone wrapped the option as "-- / until".
+    "on_or_after_until": "On or after the \u2011\u2011until date",
     "missing_customer_id": "No customer ID",
     "cancelled_invoice": "Cancelled invoice (C…)",
     "non_positive_quantity": "Quantity ≤ 0",
