@@ -69,7 +69,12 @@ def pca_3d_figure(
         label = f"PC{i + 1}"
         if i < len(explained):
             label += f" ({explained[i]:.0%})"
-        return {"title": {"text": label}, "backgroundcolor": "rgba(0,0,0,0)"}
+        return {
+            "title": {"text": label, "font": {"size": 11}},
+            "tickfont": {"size": 10},
+            "nticks": 5,
+            "backgroundcolor": "rgba(0,0,0,0)",
+        }
 
     return {
         "data": data,
@@ -78,14 +83,33 @@ def pca_3d_figure(
                 "xaxis": axis(0),
                 "yaxis": axis(1),
                 "zaxis": axis(2),
-                # Further out than plotly's default eye (1.25 on each axis) and
-                # above the legend: at the card's width (~510 px) the default cut
-                # the PC2 and PC3 titles at the edges.
-                "camera": {"eye": {"x": 1.9, "y": 1.6, "z": 1.1}},
-                "domain": {"x": [0, 1], "y": [0.08, 1]},
+                # A box taller than the data's (PC3 holds a few % of the
+                # variance), seen from further out than plotly's default eye
+                # (1.25 on each axis) and looking a little left of its centre:
+                # a perspective view is scaled to the plot's height, so on a
+                # phone (332 px wide, 470 high) the default cut the PC2 and PC3
+                # titles on the left and a PC1 tick on the right, and left a
+                # band empty above the box.
+                "aspectmode": "manual",
+                "aspectratio": {"x": 1, "y": 0.85, "z": 1.4},
+                "camera": {
+                    "eye": {"x": 2.1, "y": 2.1, "z": 0.95},
+                    "center": {"x": 0.1, "y": -0.1, "z": -0.05},
+                },
+                "domain": {"x": [0, 1], "y": [0.1, 1]},
             },
-            margin={"l": 0, "r": 0, "t": 8, "b": 0},
-            legend={"orientation": "h", "y": 0},
+            margin={"l": 0, "r": 0, "t": 0, "b": 0},
+            # Under the scene, from the figure's bottom edge; legend dots of a
+            # fixed size (the traces' 2.5 px ones were specks).
+            legend={
+                "orientation": "h",
+                "yref": "container",
+                "y": 0,
+                "yanchor": "bottom",
+                "x": 0.5,
+                "xanchor": "center",
+                "itemsizing": "constant",
+            },
             uirevision="segments-3d",
         ),
     }
@@ -223,54 +247,149 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
     }
 
 
+# Mantissas of the log ticks, sparsest first: the first set that labels at least
+# three values within the visible range is used.
+_LOG_MANTISSAS = ((1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0), (1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
+
+
+def _short_number(value: float) -> str:
+    """1, 20, 1.5, 5k, 2.5M: short labels for log ticks (d3's "~s" would print
+    0.5 as "500m")."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
 def _log_ticks(values: np.ndarray, scale: str) -> dict:
-    """Powers of ten only on a log axis spanning two decades or more (plotly's
-    default then labels 2 and 5 of every decade too: "2, 100, 5, 2, 10, 5, 2, 1"
-    reads as a jumble); narrower ranges keep the default, which labels them."""
+    """Clean ticks of a log axis over ``values``, whatever their range (box plots
+    without points: the whiskers run to the lowest and highest value).
+
+    Over two decades or more, powers of ten only ("1, 10, 100, 1k"); narrower,
+    1, 2 and 5 of each decade (finer if that leaves fewer than three within the
+    range). plotly's own ticks label 2 and 5 of every decade on a wide axis
+    ("2, 100, 5, 2, 10") and every digit on a narrow one ("9 8 7 6 5 4 3 2").
+    """
     if scale != "log":
         return {}
-    positive = values[values > 0]
-    if positive.size and positive.max() / positive.min() >= 100:
-        return {"dtick": 1}
-    return {}
+    positive = values[np.isfinite(values) & (values > 0)]
+    if positive.size == 0:
+        return {}
+    low, high = float(positive.min()), float(positive.max())
+    if high / low >= 100:
+        # d3's SI suffixes ("1k", "10k") read well from 1 up; below 1 they
+        # read "100m", so plotly's own labels stay.
+        return {"dtick": 1, "tickformat": "~s"} if low >= 1 else {"dtick": 1}
+    # A little beyond the whiskers: plotly pads the range by about 5% a side.
+    pad = (high / low) ** 0.05 if high > low else 1.2
+    lo, hi = low / pad, high * pad
+    decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+    for mantissas in _LOG_MANTISSAS:
+        ticks = [
+            float(f"{m * 10.0**d:.12g}")
+            for d in decades
+            for m in mantissas
+            if lo <= m * 10.0**d <= hi
+        ]
+        if len(ticks) >= 3:
+            break
+    if not ticks:  # one value, between two ticks of the finest set
+        ticks = [float(f"{low:.2g}")]
+    return {
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": [_short_number(t) for t in ticks],
+    }
+
+
+def _money_axis(step: float) -> dict:
+    """£ ticks: "£250", "£1.5k", "£20k" (SI suffixes from £1 up; d3 would print
+    £0.5 as "£500m")."""
+    return {"tickprefix": "£", "tickformat": "~s" if step >= 1 else ",.2~f"}
 
 
 def customer_rfm_figure(profile: dict) -> dict:
-    """The customer's R, F, M beside the segment's median, one panel each."""
+    """The customer's R, F, M beside the segment's median, one panel each.
+
+    Bars are told apart by colour, with a key under the panels, and each panel is
+    titled above it on two short lines: on a phone (about 75 px a panel) tick
+    labels under the bars turned upright and axis titles ran into each other.
+    """
     typical = profile.get("segment_median") or {}
-    panels = [  # key, title, whole numbers (days and orders)
-        ("recency_days", "Recency (days)", True),
-        ("frequency", "Frequency (orders)", True),
-        ("monetary", "Monetary (£)", False),
+    panels = [  # key, title, unit, whole numbers (days and orders)
+        ("recency_days", "Recency", "days", True),
+        ("frequency", "Frequency", "orders", True),
+        ("monetary", "Monetary", "£", False),
     ]
-    data, layout = [], {}
-    for i, (key, title, whole) in enumerate(panels):
+    names = ["This customer", "Segment median"]
+    width = 1 / len(panels)
+    data, layout, notes = [], {}, []
+    for i, (key, title, unit, whole) in enumerate(panels):
         suffix = "" if i == 0 else str(i + 1)
         values = [float(profile[key]), float(typical.get(key, np.nan))]
+        value = "%{y:,}" if whole else "£%{y:,.2f}"
         data.append(
             {
                 "type": "bar",
-                "x": ["This customer", "Segment median"],
+                "x": names,
                 "y": [None if np.isnan(v) else round(v, 2) for v in values],
                 "marker": {"color": [PRIMARY, SECONDARY]},
                 "xaxis": "x" + suffix,
                 "yaxis": "y" + suffix,
                 "showlegend": False,
-                "hovertemplate": "%{x}: %{y:,}<extra>" + title + "</extra>",
+                "hovertemplate": f"%{{x}}: {value}<extra>{title} ({unit})</extra>",
             }
         )
-        layout["xaxis" + suffix] = {
-            "domain": [i / 3 + 0.05, (i + 1) / 3 - 0.03],
-            "title": {"text": title},
-        }
+        # A gap left of each panel for its tick labels ("£2.5k").
+        domain = [i * width + 0.09, (i + 1) * width - 0.01]
+        layout["xaxis" + suffix] = {"domain": domain, "showticklabels": False}
         peak = max((v for v in values if not np.isnan(v)), default=0.0)
+        # A median can be 1.5 orders; the ticks stay whole days and orders.
+        ticks = value_axis(peak, whole)
         layout["yaxis" + suffix] = {
             "anchor": "x" + suffix,
             "gridcolor": "#e3ebf6",
-            # A median can be 1.5 orders; the ticks stay whole days and orders.
-            **value_axis(peak, whole),
+            **ticks,
+            **({} if whole else _money_axis(ticks["dtick"])),
         }
-    return {"data": data, "layout": base_layout(**layout, margin={"t": 16})}
+        notes.append(
+            {
+                "text": f"<b>{title}</b><br>({unit})",
+                "xref": "paper",
+                "yref": "paper",
+                "x": (domain[0] + domain[1]) / 2,
+                "y": 1,
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "yshift": 4,
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        )
+    # The colour key, under the panels (one trace per panel, so no legend).
+    key = "   ".join(
+        f'<span style="color:{color}">■</span> {name}'
+        for color, name in zip((PRIMARY, SECONDARY), names, strict=True)
+    )
+    notes.append(
+        {
+            "text": key,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0,
+            "xanchor": "center",
+            "yanchor": "top",
+            "yshift": -6,
+            "showarrow": False,
+        }
+    )
+    return {
+        "data": data,
+        "layout": base_layout(
+            **layout, annotations=notes, margin={"t": 44, "l": 8, "r": 8, "b": 32}
+        ),
+    }
 
 
 def customer_history_figure(history: pd.DataFrame) -> dict:
