@@ -27,6 +27,23 @@ EXPORT_COLUMNS = [
 ]
 
 
+def compact_money(value) -> html.Span | str:
+    """A mean spend in three figures ("£11.2k", "£1.23M", "£620"), the exact
+    amount in its tooltip: "£11,180" made the profile table wider than its
+    half-width card."""
+    value = fmt.finite_or_none(value)
+    if value is None:
+        return "–"
+    rounded = float(f"{abs(value):.3g}")
+    text = f"£{rounded:,.0f}"
+    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if rounded >= size:
+            text = f"£{rounded / size:.3g}{suffix}"
+            break
+    sign = "-" if value < 0 and rounded else ""
+    return html.Span(sign + text, title=fmt.money(value))
+
+
 def profile_table(rfm, highlight: str | None = None):
     profile = segment_profile(rfm, SEGMENTS)
     rows = profile.to_dict("records")
@@ -37,13 +54,17 @@ def profile_table(rfm, highlight: str | None = None):
             ("customers", "Customers", fmt.count),
             ("customer_share", "Share", lambda v: fmt.pct(v, 0)),
             ("revenue_share", "Revenue", lambda v: fmt.pct(v, 0)),
-            ("recency_mean", "R (days)", lambda v: fmt.number(v, 0)),
+            # R, F and M: their units are in the card's subtitle.
+            ("recency_mean", "R", lambda v: fmt.number(v, 0)),
             ("frequency_mean", "F", lambda v: fmt.number(v, 1)),
-            ("monetary_mean", "M", lambda v: fmt.money(v, 0)),
+            ("monetary_mean", "M", compact_money),
         ],
         empty="No customers under these filters",
         row_key="segment",
         highlight=highlight,
+        # Compact cells, so it fits its half-width card on a desktop; on a
+        # phone it scrolls with the segment column held (assets/10-theme.css).
+        class_name="profile-table",
     )
 
 

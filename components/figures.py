@@ -215,6 +215,19 @@ def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> di
     }
 
 
+# Both Pareto axes: 0 to 100% in steps of 20%, ends included. Left to itself,
+# plotly stopped the x axis at 80% (50% on a phone); six labels of at most four
+# characters fit a phone's plot (about 250 px) level.
+_SHARE_AXIS = {
+    "tickformat": ".0%",
+    "tickmode": "linear",
+    "tick0": 0,
+    "dtick": 0.2,
+    # A little past both ends: the 80% marker and the line at 100% are not cut.
+    "range": [-0.02, 1.02],
+}
+
+
 def pareto_figure(curve: pd.DataFrame) -> dict:
     """Cumulative revenue share against customer share, the 80% point marked."""
     if curve.empty:
@@ -261,10 +274,13 @@ def pareto_figure(curve: pd.DataFrame) -> dict:
     return {
         "data": data,
         "layout": base_layout(
-            xaxis={"title": {"text": "Share of customers"}, "tickformat": ".0%"},
-            yaxis={"title": {"text": "Share of revenue"}, "tickformat": ".0%"},
+            xaxis={"title": {"text": "Share of customers"}, **_SHARE_AXIS},
+            yaxis={"title": {"text": "Share of revenue"}, **_SHARE_AXIS},
             annotations=annotations,
             legend={"orientation": "h", "y": -0.25},
+            # Half of "100%", the last tick at the plot's right edge: plotly
+            # hides a tick label that would cross the figure's edge.
+            margin={"r": 24},
         ),
     }
 

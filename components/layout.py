@@ -251,13 +251,15 @@ def table(
     empty: str = "Nothing to show",
     row_key: str | None = None,
     highlight: object = None,
+    class_name: str | None = None,
 ) -> dbc.Table | html.Div:
     """A striped table from dict rows; ``columns`` are (key, header, formatter),
     optionally with a fourth item, ``numeric``.
 
     Numeric columns (by default those with a formatter) are right-aligned; a
     formatter may return a component (a segment's dot and name). The row whose
-    ``row_key`` equals ``highlight`` is emphasised.
+    ``row_key`` equals ``highlight`` is emphasised; ``class_name`` is added to
+    the table's classes (``profile-table``: compact, for a half-width card).
     """
     if not rows:
         return empty_state(empty)
@@ -286,7 +288,7 @@ def table(
         hover=True,
         size="sm",
         responsive=True,
-        className="mb-0",
+        className=f"mb-0 {class_name}" if class_name else "mb-0",
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import textwrap
 
 PRIMARY = "#2c7be5"
 SECONDARY = "#6e84a3"
@@ -155,8 +156,30 @@ def twin_value_axes(
     return _linear_axis(left_step, intervals), _linear_axis(right_step, intervals)
 
 
+# Characters per line of an empty chart's message: plotly annotations do not
+# wrap, and a phone's chart (about 330 px) fits about 35 at 14 px.
+_MESSAGE_LINE = 30
+
+
+def wrap_message(message: str, width: int = _MESSAGE_LINE) -> str:
+    """``message`` in lines of at most ``width`` characters joined by ``<br>``,
+    as few lines as that takes and as even as they can be ("No sales of this
+    product<br>match these filters", not "…this product match<br>these filters").
+    A word longer than ``width`` keeps its own line."""
+    words = " ".join(str(message).split())
+
+    def lines(at: int) -> list[str]:
+        return textwrap.wrap(words, at, break_long_words=False) or [words]
+
+    count = len(lines(width))
+    while width > 1 and len(lines(width - 1)) <= count:
+        width -= 1
+    return "<br>".join(lines(width))
+
+
 def empty_figure(message: str) -> dict:
-    """A blank figure that says why it is blank (e.g. a filter left no data)."""
+    """A blank figure that says why it is blank (e.g. a filter left no data), the
+    message wrapped (:func:`wrap_message`) and centred on the chart's width."""
     return {
         "data": [],
         "layout": base_layout(
@@ -164,7 +187,7 @@ def empty_figure(message: str) -> dict:
             yaxis={"visible": False},
             annotations=[
                 {
-                    "text": message,
+                    "text": wrap_message(message),
                     "showarrow": False,
                     "xref": "paper",
                     "yref": "paper",
@@ -173,5 +196,8 @@ def empty_figure(message: str) -> dict:
                     "font": {"size": 14, "color": MUTED_TEXT_COLOR},
                 }
             ],
+            # Equal side margins: the plot, and the message at its middle, are
+            # centred on the chart (the shared left margin is for tick labels).
+            margin={"l": 16, "r": 16},
         ),
     }

@@ -158,8 +158,9 @@ def layout(ctx, params: dict):
                                 _profile_controls(segment),
                                 dcc.Download(id=ids.SEG_EXPORT_DOWNLOAD),
                             ],
-                            subtitle="Share of customers and of revenue; R, F, M "
-                            "are means per customer. Choose a segment to highlight "
+                            subtitle="Share of customers and of revenue; R (days "
+                            "since the last order), F (orders) and M (spend) are "
+                            "means per customer. Choose a segment to highlight "
                             "it and to export its customers in this window.",
                             fill=False,
                         ),
