@@ -6,6 +6,7 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from callbacks.filters import FILTER_INPUTS
+from callbacks.overview import shown_days
 from components import format as fmt
 from components.layout import empty_state, product_option, table
 from components.theme import empty_figure
@@ -138,9 +139,11 @@ def product_outputs(data, code: str | None, f) -> tuple:
             empty_state("Choose a product."),
         )
     sales = data.product_sales(code, f, "month")
+    bounds = data.date_bounds()
     return (
-        product_detail(product, sales, filter_scope(f, data.date_bounds())),
-        product_sales_figure(sales, "month"),
+        product_detail(product, sales, filter_scope(f, bounds)),
+        # The days shown mark a partial first or last month (1–9 Dec 2011).
+        product_sales_figure(sales, "month", shown_days(data, f)),
         similar_block(data.similar_products(code)),
     )
 

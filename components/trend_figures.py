@@ -42,6 +42,79 @@ def _one_period(x: list[str], granularity: str) -> tuple[dict, dict]:
     return bar, axis
 
 
+_PERIOD_FREQ = {"day": "D", "week": "7D", "month": "MS"}
+
+
+def complete_periods(frame: pd.DataFrame, granularity: str) -> pd.DataFrame:
+    """``frame`` with a row for every period between its first and its last.
+
+    A week or a month without sales inside the chart is a real zero: its row is
+    filled with zeros (a zero bar, the orders line down to 0), where plotly would
+    draw the line straight across it. A day without sales is left empty (NaN):
+    in Online Retail those are the days the shop did not trade (every Saturday,
+    24 Dec – 3 Jan, bank holidays), and a line dropping to 0 each weekend would
+    be a comb that hides the trend; a break in the line says "no orders" without
+    suggesting any.
+    """
+    if len(frame) < 2:
+        return frame
+    periods = pd.DatetimeIndex(pd.to_datetime(frame["period"]))
+    every = pd.date_range(
+        periods.min(), periods.max(), freq=_PERIOD_FREQ.get(granularity, "D")
+    )
+    missing = every.difference(periods)
+    if missing.empty:
+        return frame
+    full = frame.set_index(periods).drop(columns="period")
+    full = full.reindex(periods.union(missing))
+    if granularity != "day":
+        full = full.fillna(0.0)
+    return full.rename_axis("period").reset_index()
+
+
+def _values(series: pd.Series, decimals: int | None = None) -> list:
+    """A column as a JSON list, a missing value (a day without sales) as None."""
+    if decimals is not None:
+        series = series.round(decimals)
+    return [None if pd.isna(v) else v for v in series.tolist()]
+
+
+def _isolated(y: list) -> list[int]:
+    """Points with no neighbour on either side (a day of trade between two
+    without): a line draws nothing for them."""
+    last = len(y) - 1
+    return [
+        i
+        for i, v in enumerate(y)
+        if v is not None
+        and (i == 0 or y[i - 1] is None)
+        and (i == last or y[i + 1] is None)
+    ]
+
+
+def _isolated_markers(line: dict) -> list[dict]:
+    """Markers for the points of ``line`` that it cannot draw, in a trace of
+    their own: markers on the line itself would pad the date axis at both ends."""
+    points = _isolated(line["y"]) if len(line["x"]) > 1 else []
+    if not points:
+        return []
+    return [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": line["name"],
+            "legendgroup": line.get("legendgroup", line["name"]),
+            "showlegend": False,
+            "x": [line["x"][i] for i in points],
+            "y": [line["y"][i] for i in points],
+            "yaxis": line["yaxis"],
+            "marker": {"color": line["line"]["color"], "size": 5},
+            # The line's own hover already names these points.
+            "hoverinfo": "skip",
+        }
+    ]
+
+
 # A partial period's bar: the revenue colour, lighter, hatched with the full colour.
 _PARTIAL_FILL = "#b7d2f6"
 _PARTIAL_PATTERN = {
@@ -130,6 +203,7 @@ def sales_trend_figure(
     """
     if trend.empty:
         return empty_figure(NO_DATA)
+    trend = complete_periods(trend, granularity)
     x = _dates(trend["period"])
     hover_date = "%{x|" + _PERIOD_FORMAT.get(granularity, "%d %b %Y") + "}"
     revenue_axis, orders_axis = twin_value_axes(
@@ -141,7 +215,7 @@ def sales_trend_figure(
             "type": "bar",
             "name": "Revenue",
             "x": x,
-            "y": trend["revenue"].round(2).tolist(),
+            "y": _values(trend["revenue"], 2),
             "marker": {"color": PRIMARY},
             "hovertemplate": hover_date + "<br>£%{y:,.0f}<extra>Revenue</extra>",
             **one_bar,
@@ -153,15 +227,20 @@ def sales_trend_figure(
             "name": "Orders",
             "legendgroup": "orders",
             "x": x,
-            "y": trend["orders"].tolist(),
+            "y": _values(trend["orders"]),
             "yaxis": "y2",
             "line": {"color": _ORDERS_COLOR, "width": 2},
+            # Broken, not bridged, across days without sales (complete_periods).
+            "connectgaps": False,
             "hovertemplate": hover_date + "<br>%{y:,} orders<extra>Orders</extra>",
         },
     ]
+    # Days only: weeks and months have no gaps (complete_periods).
+    isolated = _isolated_markers(data[1])
     notes = partial_periods(x, granularity, shown)
     if any(notes):
-        data = _mark_partial(data, notes, granularity, hover_date)
+        data = _mark_partial(data, notes, granularity)
+    data += isolated
     return {
         "data": data,
         "layout": base_layout(
@@ -192,24 +271,32 @@ def sales_trend_figure(
     }
 
 
-def _mark_partial(data: list, notes: list[str], granularity: str, hover_date):
-    """Partial periods drawn apart: a light hatched bar, a dotted orders line, the
-    days covered in the hover, and a legend entry saying what the hatch means
-    (a phone has no hover)."""
+def _with_note(template: str) -> str:
+    """A hover template with the partial note (customdata) before its box name."""
+    return template.replace("<extra>", "%{customdata}<extra>", 1)
+
+
+def _mark_partial(
+    data: list,
+    notes: list[str],
+    granularity: str,
+    fill: str = _PARTIAL_FILL,
+):
+    """Partial periods drawn apart: a light (``fill``) hatched bar, a dotted line,
+    the days covered in the hover, and a legend entry saying what the hatch means
+    (a phone has no hover). ``data`` is the bars and the line, in that order."""
     bars, line = data
     x, orders = line["x"], line["y"]
+    color = bars["marker"]["color"]
+    pattern = {**_PARTIAL_PATTERN, "fgcolor": color}
     bars = {
         **bars,
         "customdata": [_partial_note(n) for n in notes],
-        "hovertemplate": hover_date
-        + "<br>£%{y:,.0f}%{customdata}<extra>Revenue</extra>",
+        "hovertemplate": _with_note(bars["hovertemplate"]),
         "marker": {
-            "color": [_PARTIAL_FILL if n else PRIMARY for n in notes],
-            "line": {"color": PRIMARY, "width": [1 if n else 0 for n in notes]},
-            "pattern": {
-                "shape": ["/" if n else "" for n in notes],
-                **_PARTIAL_PATTERN,
-            },
+            "color": [fill if n else color for n in notes],
+            "line": {"color": color, "width": [1 if n else 0 for n in notes]},
+            "pattern": {"shape": ["/" if n else "" for n in notes], **pattern},
         },
     }
     # plotly draws the legend's swatch like the trace's first point: a full one
@@ -218,20 +305,27 @@ def _mark_partial(data: list, notes: list[str], granularity: str, hover_date):
     if order[0] != 0:
         bars = _reordered(bars, order)
     # The solid line stops at the last full period; dotted beyond it.
-    solid = {**line, "y": [None if notes[i] else v for i, v in enumerate(orders)]}
+    # One legend group for both parts of the line: a group of hidden traces
+    # alone would put each group of a horizontal legend on its own row.
+    group = line.get("legendgroup", line["name"])
+    solid = {
+        **line,
+        "legendgroup": group,
+        "y": [None if notes[i] else v for i, v in enumerate(orders)],
+    }
     dotted = {
         "type": "scatter",
         # Markers would pad the date axis by 5% each side (plotly pads scatter
-        # traces with markers): a month before and after the data.
-        "mode": "lines" if len(x) > 1 else "lines+markers",
-        "name": "Orders",
-        "legendgroup": "orders",
+        # traces with markers): a month before and after the data. A line that
+        # has them anyway keeps them.
+        "mode": line["mode"] if len(x) > 1 else "lines+markers",
+        "name": line["name"],
+        "legendgroup": group,
         "showlegend": False,
         **_partial_orders(x, orders, notes),
-        "yaxis": "y2",
-        "line": {"color": _ORDERS_COLOR, "width": 2, "dash": "dot"},
-        "hovertemplate": hover_date
-        + "<br>%{y:,} orders%{customdata}<extra>Orders</extra>",
+        "yaxis": line["yaxis"],
+        "line": {**line["line"], "dash": "dot"},
+        "hovertemplate": _with_note(line["hovertemplate"]),
     }
     key = {
         "type": "bar",
@@ -240,9 +334,9 @@ def _mark_partial(data: list, notes: list[str], granularity: str, hover_date):
         "hoverinfo": "skip",
         "name": f"Partial {granularity}",
         "marker": {
-            "color": _PARTIAL_FILL,
-            "line": {"color": PRIMARY, "width": 1},
-            "pattern": {"shape": "/", **_PARTIAL_PATTERN},
+            "color": fill,
+            "line": {"color": color, "width": 1},
+            "pattern": {"shape": "/", **pattern},
         },
     }
     return [bars, solid, dotted, key]
@@ -257,37 +351,59 @@ def _reordered(value, order: list[int]):
     return value
 
 
-def product_sales_figure(sales: pd.DataFrame, granularity: str = "month") -> dict:
-    """Units (bars) and revenue (line, right axis) of one product per period."""
+# The units colour (#00a676), lighter, for a partial month's bar.
+_UNITS_COLOR = "#00a676"
+_PARTIAL_UNITS_FILL = "#b2e4d6"
+
+
+def product_sales_figure(
+    sales: pd.DataFrame,
+    granularity: str = "month",
+    shown: tuple[str, str] | None = None,
+) -> dict:
+    """Units (bars) and revenue (line, right axis) of one product per period.
+
+    ``shown`` is the filter's first and last day within the data (ISO): a first
+    or last month they cover only in part (Online Retail's 1–9 Dec 2011) is drawn
+    as the sales trend draws one (hatched bar, dotted line, legend entry), not
+    as a fall in sales. A month without sales between two with is a zero.
+    """
     if sales.empty:
         return empty_figure("No sales of this product match these filters")
+    sales = complete_periods(sales, granularity)
     x = _dates(sales["period"])
     units_axis, revenue_axis = twin_value_axes(
         sales["units"].max(), sales["revenue"].max(), left_whole=True
     )
     one_bar, one_period_axis = _one_period(x, granularity)
+    hover_date = "%{x|" + _PERIOD_FORMAT.get(granularity, "%b %Y") + "}"
+    data = [
+        {
+            "type": "bar",
+            "name": "Units",
+            "x": x,
+            "y": _values(sales["units"]),
+            "marker": {"color": _UNITS_COLOR},
+            "hovertemplate": hover_date + "<br>%{y:,} units<extra></extra>",
+            **one_bar,
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Revenue",
+            "x": x,
+            "y": _values(sales["revenue"], 2),
+            "yaxis": "y2",
+            "line": {"color": PRIMARY},
+            "connectgaps": False,
+            "hovertemplate": hover_date + "<br>£%{y:,.0f}<extra></extra>",
+        },
+    ]
+    notes = partial_periods(x, granularity, shown)
+    if any(notes):
+        data = _mark_partial(data, notes, granularity, _PARTIAL_UNITS_FILL)
     return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Units",
-                "x": x,
-                "y": sales["units"].tolist(),
-                "marker": {"color": "#00a676"},
-                "hovertemplate": "%{x|%b %Y}<br>%{y:,} units<extra></extra>",
-                **one_bar,
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Revenue",
-                "x": x,
-                "y": sales["revenue"].round(2).tolist(),
-                "yaxis": "y2",
-                "line": {"color": PRIMARY},
-                "hovertemplate": "%{x|%b %Y}<br>£%{y:,.0f}<extra></extra>",
-            },
-        ],
+        "data": data,
         "layout": base_layout(
             xaxis={"type": "date", **one_period_axis},
             yaxis={"title": {"text": "Units"}, "rangemode": "tozero", **units_axis},
@@ -300,7 +416,10 @@ def product_sales_figure(sales: pd.DataFrame, granularity: str = "month") -> dic
                 "rangemode": "tozero",
                 **revenue_axis,
             },
-            legend={"orientation": "h", "y": 1.12, "x": 0},
-            margin={"r": 64},
+            # As on the sales trend: above the plot, growing upwards when a
+            # phone wraps "Partial month" onto a second row.
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+            barmode="overlay",
+            margin={"r": 64, "t": 16},
         ),
     }

@@ -111,8 +111,11 @@ def test_overview_outputs_and_empty_filter(data):
 
 
 def test_trend_output_falls_back_to_weeks(data):
+    from components.trend_figures import complete_periods
+
     fig = overview.trend_output(data, Filters(), "fortnight")
-    assert len(fig["data"][0]["x"]) == len(data.sales_trend(Filters(), "week"))
+    weeks = complete_periods(data.sales_trend(Filters(), "week"), "week")
+    assert len(fig["data"][0]["x"]) == len(weeks)
 
 
 # -- Segments ----------------------------------------------------------------------
