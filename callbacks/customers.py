@@ -8,8 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from components import format as fmt
+from components.customer_figures import customer_history_figure, customer_rfm_figure
 from components.layout import card, empty_state, graph, segment_label, table
-from components.segment_figures import customer_history_figure, customer_rfm_figure
 from dashboard import ids
 
 _ID = re.compile(r"\d{1,12}")

@@ -111,7 +111,7 @@ def test_overview_outputs_and_empty_filter(data):
 
 
 def test_trend_output_falls_back_to_weeks(data):
-    from components.trend_figures import complete_periods
+    from components.periods import complete_periods
 
     fig = overview.trend_output(data, Filters(), "fortnight")
     weeks = complete_periods(data.sales_trend(Filters(), "week"), "week")

@@ -9,7 +9,7 @@ import pytest
 from dash import html
 from helpers import text_of
 
-from components import figures, segment_figures, trend_figures
+from components import customer_figures, figures, segment_figures, trend_figures
 from components import format as fmt
 from components.export import neutralise, safe_csv
 from components.geo import iso3
@@ -171,7 +171,7 @@ def test_customer_rfm_figure_compares_with_segment_median():
         "monetary": 250.0,
         "segment_median": {"recency_days": 20.0, "frequency": 3.0, "monetary": 100.0},
     }
-    fig = segment_figures.customer_rfm_figure(profile)
+    fig = customer_figures.customer_rfm_figure(profile)
     assert [t["y"] for t in fig["data"]] == [[10, 20], [4, 3], [250, 100]]
 
 
@@ -222,7 +222,7 @@ def test_empty_figure_says_why():
 
 
 def test_customer_history_with_one_month_has_a_readable_axis():
-    from components.segment_figures import customer_history_figure
+    from components.customer_figures import customer_history_figure
 
     history = pd.DataFrame(
         {"period": [pd.Timestamp("2010-12-01")], "revenue": [5391.21], "orders": [34]}

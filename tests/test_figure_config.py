@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from dash import dcc
 
-from components import figures, segment_figures, trend_figures
+from components import customer_figures, figures, trend_figures
 from components.layout import graph
 from components.theme import (
     GRAPH_CONFIG,
@@ -232,7 +232,7 @@ def test_fig015_customer_rfm_frequency_and_recency_ticks_are_whole():
         "monetary": 1457.55,
         "segment_median": {"recency_days": 17, "frequency": 1.5, "monetary": 450.0},
     }
-    layout = segment_figures.customer_rfm_figure(profile)["layout"]
+    layout = customer_figures.customer_rfm_figure(profile)["layout"]
     for key, whole in (("yaxis", True), ("yaxis2", True), ("yaxis3", False)):
         axis = layout[key]
         assert axis["tickmode"] == "linear" and axis["tick0"] == 0
@@ -241,7 +241,7 @@ def test_fig015_customer_rfm_frequency_and_recency_ticks_are_whole():
             assert float(axis["dtick"]).is_integer()
     assert layout["yaxis2"]["dtick"] == 1
     # No segment median (NaN): still a valid axis.
-    alone = segment_figures.customer_rfm_figure({**profile, "segment_median": {}})
+    alone = customer_figures.customer_rfm_figure({**profile, "segment_median": {}})
     assert alone["layout"]["yaxis2"]["dtick"] == 1
 
 

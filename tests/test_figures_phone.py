@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from callbacks import overview
-from components import figures, segment_figures, trend_figures
+from components import figures, periods, segment_figures, trend_figures
 from dashboard.queries import Filters
 
 SEGMENTS = ["High-Value", "Regular", "Occasional", "At-Risk"]
@@ -234,31 +234,29 @@ def _trend(periods, revenue=None) -> pd.DataFrame:
 
 
 def test_ph011_online_retail_first_and_last_weeks_and_last_month_are_partial():
-    weeks = trend_figures._dates(
+    weeks = periods.iso_days(
         pd.Series(pd.date_range("2010-11-29", "2011-12-05", freq="7D"))
     )
-    notes = trend_figures.partial_periods(weeks, "week", ONLINE_RETAIL_DAYS)
+    notes = periods.partial_periods(weeks, "week", ONLINE_RETAIL_DAYS)
     # Wednesday 1 Dec 2010 to Sunday 5; Monday 5 Dec 2011 to Friday 9.
     assert notes[0] == "1–5 Dec 2010" and notes[-1] == "5–9 Dec 2011"
     assert not any(notes[1:-1])
-    months = trend_figures._dates(
+    months = periods.iso_days(
         pd.Series(pd.date_range("2010-12-01", "2011-12-01", freq="MS"))
     )
-    notes = trend_figures.partial_periods(months, "month", ONLINE_RETAIL_DAYS)
+    notes = periods.partial_periods(months, "month", ONLINE_RETAIL_DAYS)
     assert notes[0] == "" and notes[-1] == "1–9 Dec 2011"
     assert not any(notes[:-1])
     # Days are never partial; nor is anything without the days shown.
-    assert not any(
-        trend_figures.partial_periods(["2011-12-09"], "day", ONLINE_RETAIL_DAYS)
-    )
-    assert not any(trend_figures.partial_periods(weeks, "week", None))
+    assert not any(periods.partial_periods(["2011-12-09"], "day", ONLINE_RETAIL_DAYS))
+    assert not any(periods.partial_periods(weeks, "week", None))
 
 
 def test_ph012_partial_spans_read_across_months_and_years():
     days = ("2011-03-31", "2011-06-20")
-    notes = trend_figures.partial_periods(["2011-03-28", "2011-06-20"], "week", days)
+    notes = periods.partial_periods(["2011-03-28", "2011-06-20"], "week", days)
     assert notes == ["31 Mar – 3 Apr 2011", "20 Jun 2011"]
-    notes = trend_figures.partial_periods(
+    notes = periods.partial_periods(
         ["2010-12-27"], "week", ("2010-12-30", "2011-01-02")
     )
     assert notes == ["30 Dec 2010 – 2 Jan 2011"]

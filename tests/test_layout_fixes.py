@@ -10,7 +10,7 @@ import pytest
 from dash import html
 
 from callbacks import products, segments
-from components import figures, segment_figures, trend_figures
+from components import figures, periods, segment_figures, trend_figures
 from components.theme import empty_figure, wrap_message
 from dashboard.queries import Filters
 
@@ -181,9 +181,9 @@ def test_lay008_days_without_sales_break_the_line():
 
 def test_lay009_complete_periods_leaves_whole_frames_alone():
     frame = _trend(["2011-01-03", "2011-01-10"], [1, 2])
-    assert trend_figures.complete_periods(frame, "week") is frame
+    assert periods.complete_periods(frame, "week") is frame
     one = _trend(["2011-01-03"], [1])
-    assert trend_figures.complete_periods(one, "day") is one
+    assert periods.complete_periods(one, "day") is one
 
 
 def test_lay010_trend_callback_shows_closed_weeks(data):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components import segment_figures
+from components import customer_figures, segment_figures
 from components.theme import PRIMARY, SECONDARY
 
 SEGMENTS = ["High-Value", "Regular", "Occasional", "At-Risk"]
@@ -45,7 +45,7 @@ PROFILES = [
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_sp001_customer_rfm_panels_are_titled_above_on_short_lines(profile):
-    layout = segment_figures.customer_rfm_figure(profile)["layout"]
+    layout = customer_figures.customer_rfm_figure(profile)["layout"]
     titles = [a for a in layout["annotations"] if a["yanchor"] == "bottom"]
     assert [_plain(t["text"])[0] for t in titles] == [
         "Recency",
@@ -69,7 +69,7 @@ def test_sp001_customer_rfm_panels_are_titled_above_on_short_lines(profile):
 
 
 def test_sp002_customer_rfm_panels_leave_a_gap_for_their_tick_labels():
-    layout = segment_figures.customer_rfm_figure(PROFILES[0])["layout"]
+    layout = customer_figures.customer_rfm_figure(PROFILES[0])["layout"]
     domains = [layout[k]["domain"] for k in ("xaxis", "xaxis2", "xaxis3")]
     assert domains[0][0] >= 0.05  # the first panel's labels, inside the figure
     for (_, left_end), (right_start, _) in zip(domains, domains[1:], strict=False):
@@ -79,7 +79,7 @@ def test_sp002_customer_rfm_panels_leave_a_gap_for_their_tick_labels():
 
 
 def test_sp003_customer_rfm_bars_are_told_apart_by_a_colour_key():
-    fig = segment_figures.customer_rfm_figure(PROFILES[0])
+    fig = customer_figures.customer_rfm_figure(PROFILES[0])
     for trace in fig["data"]:
         assert trace["marker"]["color"] == [PRIMARY, SECONDARY]
         # The hover still names the bar.
@@ -95,19 +95,19 @@ def test_sp003_customer_rfm_bars_are_told_apart_by_a_colour_key():
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_sp004_customer_monetary_axis_reads_pounds_with_si_suffixes(profile):
-    layout = segment_figures.customer_rfm_figure(profile)["layout"]
+    layout = customer_figures.customer_rfm_figure(profile)["layout"]
     money = layout["yaxis3"]
     assert money["tickprefix"] == "£"
     assert money["tickformat"] == "~s"  # "£4k", "£1.5k", "£500"
     for key in ("yaxis", "yaxis2"):  # days and orders: plain counts
         assert "tickprefix" not in layout[key]
-    hover = segment_figures.customer_rfm_figure(profile)["data"][2]["hovertemplate"]
+    hover = customer_figures.customer_rfm_figure(profile)["data"][2]["hovertemplate"]
     assert "£%{y:,.2f}" in hover
 
 
 def test_sp005_customer_monetary_axis_below_a_pound_keeps_decimals():
     profile = {**PROFILES[0], "monetary": 2.5, "segment_median": {"monetary": 1.0}}
-    money = segment_figures.customer_rfm_figure(profile)["layout"]["yaxis3"]
+    money = customer_figures.customer_rfm_figure(profile)["layout"]["yaxis3"]
     assert money["dtick"] < 1
     assert money["tickformat"] != "~s"  # d3 would print £0.5 as "£500m"
 
