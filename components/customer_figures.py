@@ -12,6 +12,7 @@ from components.theme import (
     SECONDARY,
     base_layout,
     empty_figure,
+    panel_title,
     value_axis,
 )
 
@@ -66,20 +67,7 @@ def customer_rfm_figure(profile: dict) -> dict:
             **ticks,
             **({} if whole else _money_axis(ticks["dtick"])),
         }
-        notes.append(
-            {
-                "text": f"<b>{title}</b><br>({unit})",
-                "xref": "paper",
-                "yref": "paper",
-                "x": (domain[0] + domain[1]) / 2,
-                "y": 1,
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "yshift": 4,
-                "showarrow": False,
-                "font": {"size": 12},
-            }
-        )
+        notes.append(panel_title(title, unit, domain))
     # The colour key, under the panels (one trace per panel, so no legend).
     key = "   ".join(
         f'<span style="color:{color}">■</span> {name}'

@@ -7,9 +7,11 @@ import numpy as np
 import pandas as pd
 
 from components.theme import (
+    BOTTOM_LEGEND,
     PRIMARY,
     base_layout,
     empty_figure,
+    panel_title,
     segment_color,
 )
 
@@ -100,15 +102,7 @@ def pca_3d_figure(
             margin={"l": 0, "r": 0, "t": 0, "b": 0},
             # Under the scene, from the figure's bottom edge; legend dots of a
             # fixed size (the traces' 2.5 px ones were specks).
-            legend={
-                "orientation": "h",
-                "yref": "container",
-                "y": 0,
-                "yanchor": "bottom",
-                "x": 0.5,
-                "xanchor": "center",
-                "itemsizing": "constant",
-            },
+            legend={**BOTTOM_LEGEND, "itemsizing": "constant"},
             uirevision="segments-3d",
         ),
     }
@@ -212,20 +206,7 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
             "gridcolor": "#e3ebf6",
             **_log_ticks(column_values, scale),
         }
-        titles.append(
-            {
-                "text": f"<b>{title}</b><br>({unit})",
-                "xref": "paper",
-                "yref": "paper",
-                "x": (domain[0] + domain[1]) / 2,
-                "y": 1,
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "yshift": 4,
-                "showarrow": False,
-                "font": {"size": 12},
-            }
-        )
+        titles.append(panel_title(title, unit, domain))
     return {
         "data": data,
         "layout": base_layout(
@@ -233,14 +214,7 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
             annotations=titles,
             # Under the panels, from the figure's bottom edge: plotly keeps room
             # for as many rows as the legend wraps into.
-            legend={
-                "orientation": "h",
-                "yref": "container",
-                "y": 0,
-                "yanchor": "bottom",
-                "x": 0.5,
-                "xanchor": "center",
-            },
+            legend=dict(BOTTOM_LEGEND),
             margin={"t": 44, "l": 40, "b": 8},
         ),
     }

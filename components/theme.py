@@ -72,6 +72,35 @@ def base_layout(**overrides) -> dict:
     return layout
 
 
+# A legend under the plot, from the figure's bottom edge: plotly keeps room for as
+# many rows as it wraps into on a phone.
+BOTTOM_LEGEND = {
+    "orientation": "h",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+    "x": 0.5,
+    "xanchor": "center",
+}
+
+
+def panel_title(title: str, unit: str, domain: list[float]) -> dict:
+    """A panel's title above it ("Recency" over "(days)"), centred on its x
+    ``domain``: axis titles under narrow panels run into each other on a phone."""
+    return {
+        "text": f"<b>{title}</b><br>({unit})",
+        "xref": "paper",
+        "yref": "paper",
+        "x": (domain[0] + domain[1]) / 2,
+        "y": 1,
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "yshift": 4,
+        "showarrow": False,
+        "font": {"size": 12},
+    }
+
+
 # Round tick steps: 1, 2, 2.5 and 5 times a power of ten.
 _ROUND_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 # The top of a value axis is at least this much above the highest value, so a

@@ -98,6 +98,17 @@ def purchase_lines(rows) -> pd.DataFrame:
     return pd.DataFrame([purchase_line(*row) for row in rows])
 
 
+def walk(component):
+    """Every component of a Dash component tree, the root first."""
+    yield component
+    children = getattr(component, "children", None)
+    if isinstance(children, list | tuple):
+        for child in children:
+            yield from walk(child)
+    elif children is not None and not isinstance(children, str | int | float):
+        yield from walk(children)
+
+
 def text_of(component) -> str:
     """All text inside a Dash component tree, figure annotations included."""
     if component is None:

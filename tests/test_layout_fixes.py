@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from dash import html
+from helpers import walk
 
 from callbacks import products, segments
 from components import figures, periods, segment_figures, trend_figures
@@ -15,16 +16,6 @@ from components.theme import empty_figure, wrap_message
 from dashboard.queries import Filters
 
 ONLINE_RETAIL_DAYS = ("2010-12-01", "2011-12-09")
-
-
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, list | tuple):
-        for child in children:
-            yield from _walk(child)
-    elif children is not None and not isinstance(children, str | int | float):
-        yield from _walk(children)
 
 
 # -- 1. Segment profiles fit a half-width card -------------------------------------
@@ -50,10 +41,10 @@ def test_lay001_compact_money_has_three_figures_and_the_exact_tooltip(value, tex
 
 def test_lay002_profile_table_is_compact_with_short_headers(data):
     shown = segments.profile_table(data.window_rfm(Filters()))
-    headers = [c.children for c in _walk(shown) if isinstance(c, html.Th)]
+    headers = [c.children for c in walk(shown) if isinstance(c, html.Th)]
     assert headers == ["Segment", "Customers", "Share", "Revenue", "R", "F", "M"]
     assert "profile-table" in shown.className.split()
-    cells = [c for c in _walk(shown) if isinstance(c, html.Td)]
+    cells = [c for c in walk(shown) if isinstance(c, html.Td)]
     money = [c.children for c in cells[6::7]]
     assert all(isinstance(m, html.Span) and len(m.children) <= 6 for m in money)
 

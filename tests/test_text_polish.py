@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from dash import html
-from helpers import text_of
+from helpers import text_of, walk
 
 from callbacks import customers, segments
 from components import format as fmt
@@ -29,16 +29,6 @@ from dashboard.queries import Filters
 NBSP = "\u00a0"
 CSS = Path(__file__).resolve().parents[1] / "assets" / "10-theme.css"
 PAGE_BACKGROUND = "#f5f8fb"
-
-
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, list | tuple):
-        for child in children:
-            yield from _walk(child)
-    elif children is not None and not isinstance(children, str | int | float):
-        yield from _walk(children)
 
 
 def _class(component) -> str:
@@ -62,7 +52,7 @@ def _text_colours(component) -> list[str]:
     """Every text colour set inline anywhere in a component tree."""
     return [
         c.style["color"]
-        for c in _walk(component)
+        for c in walk(component)
         if isinstance(getattr(c, "style", None), dict) and "color" in c.style
     ]
 
@@ -210,7 +200,7 @@ def test_segment_colour_only_fills_the_dot(segment):
     label = segment_label(segment)
     assert text_of(label).strip() == segment
     assert _text_colours(label) == []
-    dots = [c for c in _walk(label) if "segment-dot" in _class(c)]
+    dots = [c for c in walk(label) if "segment-dot" in _class(c)]
     assert dots[0].style == {"background": SEGMENT_COLORS[segment]}
 
 
@@ -220,12 +210,12 @@ def test_customer_card_and_predictor_do_not_colour_segment_text(data):
     assert not set(_text_colours(card)) & set(SEGMENT_COLORS.values())
     answer = segments.predict_segment(data.segment_model(), 3, 40, 20000)
     assert not set(_text_colours(answer)) & set(SEGMENT_COLORS.values())
-    assert any("segment-dot" in _class(c) for c in _walk(answer))
+    assert any("segment-dot" in _class(c) for c in walk(answer))
 
 
 def test_profile_table_names_segments_with_a_dot_left_aligned(data):
     shown = segments.profile_table(data.window_rfm(Filters()))
-    cells = [c for c in _walk(shown) if isinstance(c, html.Td)]
+    cells = [c for c in walk(shown) if isinstance(c, html.Td)]
     first = cells[0]
     assert isinstance(first.children, html.Span) and first.className is None
     assert not set(_text_colours(shown)) & set(SEGMENT_COLORS.values())
@@ -234,7 +224,7 @@ def test_profile_table_names_segments_with_a_dot_left_aligned(data):
 def test_table_fourth_item_overrides_alignment():
     rows = [{"a": 1, "b": 2}]
     shown = table(rows, [("a", "A", str, False), ("b", "B", str)])
-    cells = [c for c in _walk(shown) if isinstance(c, html.Td)]
+    cells = [c for c in walk(shown) if isinstance(c, html.Td)]
     assert [c.className for c in cells] == [None, "text-end"]
 
 
@@ -245,7 +235,7 @@ def test_recommendation_lists_show_reasons_and_prices_not_scores(data):
     cid = int(recs["customer_id"].iloc[0])
     view = customers.customer_view(data, str(cid))
     text = text_of(view)
-    headers = [text_of(c) for c in _walk(view) if isinstance(c, html.Th)]
+    headers = [text_of(c) for c in walk(view) if isinstance(c, html.Th)]
     assert "Score" not in headers
     # Both lists (Top 5 and Discover) have the reason and a price to quote.
     assert headers.count("Why") == 2 and headers.count("Price") == 2
