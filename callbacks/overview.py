@@ -10,6 +10,7 @@ from components import figures, trend_figures
 from components import format as fmt
 from components.layout import empty_state, kpi_card
 from dashboard import ids
+from dashboard.queries import window_dates
 from dashboard.urlstate import filters_of, granularity_of
 
 
@@ -72,8 +73,7 @@ def overview_outputs(data, f) -> tuple:
 
 def shown_days(data, f) -> tuple[str, str]:
     """The filter's first and last day within the data (ISO dates)."""
-    first, last = data.date_bounds()
-    return max(f.start or first, first), min(f.end or last, last)
+    return window_dates(f, data.date_bounds())
 
 
 def trend_output(data, f, granularity: str) -> dict:

@@ -6,12 +6,12 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from callbacks.filters import FILTER_INPUTS
-from callbacks.overview import shown_days
 from components import format as fmt
 from components.layout import empty_state, product_option, table
 from components.theme import empty_figure
 from components.trend_figures import product_sales_figure
 from dashboard import ids
+from dashboard.queries import window_dates
 from dashboard.urlstate import filters_of
 
 METHOD_NAMES = {
@@ -39,7 +39,7 @@ def filter_scope(f, bounds: tuple[str, str]) -> str | None:
     Saudi Arabia"); None when it selects every sale of the data (``bounds``: its
     first and last day, ISO)."""
     first, last = bounds
-    start, end = max(f.start or first, first), min(f.end or last, last)
+    start, end = window_dates(f, bounds)
     if start <= end:
         dates = fmt.day_range(start, end)
     else:  # a range outside the data: say what was asked for
@@ -143,7 +143,7 @@ def product_outputs(data, code: str | None, f) -> tuple:
     return (
         product_detail(product, sales, filter_scope(f, bounds)),
         # The days shown mark a partial first or last month (1–9 Dec 2011).
-        product_sales_figure(sales, "month", shown_days(data, f)),
+        product_sales_figure(sales, "month", window_dates(f, bounds)),
         similar_block(data.similar_products(code)),
     )
 

@@ -13,7 +13,7 @@ from components.export import safe_csv
 from components.layout import empty_state, segment_label, table
 from components.segment_figures import pca_3d_figure, rfm_distribution_figure
 from dashboard import ids
-from dashboard.queries import segment_profile
+from dashboard.queries import segment_profile, window_dates
 from dashboard.urlstate import filters_of
 
 EXPORT_COLUMNS = [
@@ -66,19 +66,6 @@ def profile_table(rfm, highlight: str | None = None):
         # phone it scrolls with the segment column held (assets/10-theme.css).
         class_name="profile-table",
     )
-
-
-def window_dates(f, date_bounds: tuple[str, str]) -> tuple[str, str]:
-    """The window's first and last day, ISO dates.
-
-    An open bound is the bundle's first or last day, and a bound outside the data
-    is clipped to it, as the queries do; so a window reads the same whether it came
-    from the URL, the date picker or neither.
-    """
-    first, last = date_bounds
-    start = max(f.start, first) if f.start else first
-    end = min(f.end, last) if f.end else last
-    return start, end
 
 
 def window_summary(rfm, f, date_bounds: tuple[str, str]) -> str:

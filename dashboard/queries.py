@@ -38,6 +38,17 @@ def to_day(text: str) -> int:
     return int(np.datetime64(text, "D").astype("int64"))
 
 
+def window_dates(f: Filters, date_bounds: tuple[str, str]) -> tuple[str, str]:
+    """The filter's first and last day, ISO dates, clipped to the data's
+    ``date_bounds`` as :func:`day_range` clips them: an open bound is the data's
+    first or last day, so a window reads the same whether it came from the URL,
+    the date picker or neither."""
+    first, last = date_bounds
+    start = max(f.start, first) if f.start else first
+    end = min(f.end, last) if f.end else last
+    return start, end
+
+
 def day_range(b, f: Filters) -> tuple[int, int]:
     """The filter's first and last day, clipped to the bundle's data."""
     start = b.day_min if f.start is None else max(to_day(f.start), b.day_min)
