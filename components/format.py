@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 # Between the parts of a date shown in text, so a line never breaks inside one.
 NBSP = "\u00a0"
-_ISO_DATE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-])")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date alone, without a time
 
 
 def finite_or_none(value) -> float | None:

@@ -146,11 +146,8 @@ def filter_bar(
 
 
 def kpi_card(title: str, value: str, change: float | None, note: str) -> dbc.Card:
-    """A headline number with its change against the previous period.
-
-    ISO dates in ``note`` ("vs 2011-10-02 – 2011-10-31") are written as the rest of
-    the dashboard writes dates, each unbroken.
-    """
+    """A headline number with its change against the previous period (``note``
+    says which period: "vs 2 Oct 2011 – 31 Oct 2011")."""
     if change is None:
         badge = html.Span("no earlier data", className="small text-muted")
     else:
@@ -164,12 +161,7 @@ def kpi_card(title: str, value: str, change: float | None, note: str) -> dbc.Car
             [
                 html.Div(title, className="kpi-title text-muted small"),
                 html.Div(value, className="kpi-value"),
-                html.Div(
-                    [
-                        badge,
-                        html.Span(f" {note}", className="small text-muted"),
-                    ]
-                ),
+                html.Div([badge, html.Span(f" {note}", className="small text-muted")]),
             ]
         ),
         className="kpi-card h-100 shadow-sm",

@@ -41,7 +41,7 @@ GRAPH_CONFIG = {
 }
 
 _BASE_LAYOUT = {
-    "font": {"family": FONT, "size": 12, "color": "#12263f"},
+    "font": {"family": FONT, "size": 12, "color": TEXT_COLOR},
     "paper_bgcolor": "rgba(0,0,0,0)",
     "plot_bgcolor": "rgba(0,0,0,0)",
     "margin": {"l": 56, "r": 16, "t": 36, "b": 40},
