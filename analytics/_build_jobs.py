@@ -95,10 +95,9 @@ class BackgroundEvaluation:
     second core while this process segments customers and builds the personalised
     lists (the similar products are here to even out the two processes' work).
     Forking shares them copy-on-write instead of pickling them; where fork is
-    unavailable it
-    runs in this process when its result is asked for. Either way with one BLAS
-    thread, so the table is the same (float sums in another order can swap
-    near-equal scores).
+    unavailable it runs in this process when its result is asked for. Either way
+    with one BLAS thread, so the table is the same (float sums in another order
+    can swap near-equal scores).
     """
 
     def __init__(
@@ -114,13 +113,14 @@ class BackgroundEvaluation:
         self.peak_rss_mb = 0.0
         self.similar = None
         self.intervals = None
-        self._input = [lines, frame, overlap_rows]
+        inputs = [lines, frame, overlap_rows]
+        self._input = inputs
         self._as_of = as_of
         self._future = None
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         if self.forked:
-            self._input = None  # the child has them: the raw rows can go here
-            _EVALUATION_INPUT = [lines, frame, overlap_rows]
+            # The child has them: this process can let go of the raw rows.
+            _EVALUATION_INPUT, self._input = inputs, None
             executor = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("fork")
             )
