@@ -23,6 +23,9 @@ from rapidfuzz import fuzz, process
 
 MIN_SCORE = 60.0  # below this a match is noise ("lamp" vs "lace")
 PREFIX_SCORE = 97.0  # a typed prefix ("lant") is almost the whole word
+# Two query words joined that begin a word ("cake sta" → CAKESTAND): one word matched
+# whole and one begun, as when the words are matched apart.
+PAIR_PREFIX_SCORE = (100.0 + PREFIX_SCORE) / 2
 WORDS_WEIGHT = 0.85  # the rest of a score is the whole phrase's closeness
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -200,10 +203,7 @@ def _words_score(ix: ProductIndex, q_words: list[str]) -> np.ndarray:
     # joined with its neighbour (a joined pair counts as two words).
     total = [np.zeros(len(ix.codes)), single[0]]
     for i in range(1, len(q_words)):
-        # A joined pair that begins a word ("cake sta" → CAKESTAND) is one word
-        # matched whole and one begun, as when the words are matched apart.
-        pair_prefix = (100.0 + PREFIX_SCORE) / 2
-        joined = _best_per_product(ix, q_words[i - 1] + q_words[i], pair_prefix)
+        joined = _best_per_product(ix, q_words[i - 1] + q_words[i], PAIR_PREFIX_SCORE)
         total.append(np.maximum(total[i] + single[i], total[i - 1] + 2 * joined))
     return total[-1] / len(q_words)
 
