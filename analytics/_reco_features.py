@@ -48,6 +48,8 @@ _FEATURES = [
 ]
 FEATURES = [name for name, _ in _FEATURES]
 NEW_ITEMS_FEATURES = [name for name, own_only in _FEATURES if not own_only]
+# With ``ease`` weights (see :class:`CandidateFeatures`), two columns more, last.
+EASE_FEATURES = ["ease", "ease_rank"]
 
 
 def rank_in_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -82,11 +84,16 @@ class CandidateFeatures:
     blend : ShopperRecommender
         Fitted with co-purchase weights (its ``cf`` signal is a feature whatever
         its weight in the blend).
+    ease : array or sparse matrix, optional
+        Item-item weights (products × products) of the same history: the
+        customer's unfaded purchases times these are the ``ease`` signal (scaled
+        to the row's best, in the signals as ``"ease"``), and its value and rank
+        among the candidates are the :data:`EASE_FEATURES`.
     """
 
-    def __init__(self, blend: ShopperRecommender):
+    def __init__(self, blend: ShopperRecommender, ease=None):
         p = blend.purchases_
-        self.blend = blend
+        self.blend, self.ease = blend, ease
         x = p.binary
         buyers = np.asarray(x.sum(axis=0)).ravel()
         repeat = p.orders.copy()
@@ -122,6 +129,8 @@ class CandidateFeatures:
         blend, p = self.blend, self.blend.purchases_
         rows = np.asarray(rows)
         parts = blend.components(rows)
+        if self.ease is not None:
+            parts["ease"] = self._ease_signal(rows)
         orders = p.orders[rows].toarray()
         owned = orders > 0
         other = ~owned if task == "new items" else None
@@ -137,6 +146,13 @@ class CandidateFeatures:
             mask &= ~owned
         return mask, parts, orders
 
+    def _ease_signal(self, rows) -> np.ndarray:
+        """The customer's purchases (binary, unfaded) times the ``ease`` weights,
+        negative scores cut to 0, scaled to each row's best (``rows × products``)."""
+        score = self.blend.purchases_.binary[np.asarray(rows)] @ self.ease
+        score = score.toarray() if sp.issparse(score) else np.asarray(score)
+        return _row_max_scaled(np.maximum(score.astype(np.float32), 0.0))
+
     def table(self, rows, task: str, prm):
         """Features of every candidate of these customer rows.
 
@@ -145,8 +161,8 @@ class CandidateFeatures:
         r, c : ndarray
             Position in ``rows`` and product column of each candidate.
         x : ndarray of float32
-            One row of :data:`FEATURES` (:data:`NEW_ITEMS_FEATURES` for new items)
-            per candidate.
+            One row of :data:`FEATURES` (:data:`NEW_ITEMS_FEATURES` for new items),
+            then the :data:`EASE_FEATURES` with ``ease`` weights, per candidate.
         parts : dict
             The blend's signals (``rows × products``), for the reasons.
         base : ndarray
@@ -193,7 +209,11 @@ class CandidateFeatures:
         base = _row_max_scaled(blend.combine(parts))
         cols["base"] = base[r, c]
         cols["base_rank"] = rank_in_rows(r, c, base[r, c])
+        if self.ease is not None:
+            cols["ease"] = parts["ease"][r, c]
+            cols["ease_rank"] = rank_in_rows(r, c, cols["ease"])
         names = FEATURES if task == "all items" else NEW_ITEMS_FEATURES
+        names = names + EASE_FEATURES if self.ease is not None else names
         x = np.column_stack([np.asarray(cols[f], np.float32) for f in names])
         return r, c, x, parts, base
 

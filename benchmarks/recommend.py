@@ -309,6 +309,16 @@ RANKER_VARIANTS = [
     {"diversity": 0.5},
     {"diversity": 0.4, "diversity_pool": 15},
 ]
+# "New items" only: the unfaded EASE score (``analytics._reco_rank.NEW_ITEMS_EASE``;
+# the shipped setting is λ 500, mix 0.5, and these change it).
+NEW_ITEMS_VARIANTS = [
+    {"ease_lambda": None, "ease_mix": 0.0},
+    {"ease_mix": 0.0},  # the two features alone
+    {"ease_mix": 0.35},
+    {"ease_mix": 0.75},
+    {"ease_mix": 1.0},
+    {"ease_lambda": 250.0},
+]
 
 
 def tune_ranker() -> None:
@@ -317,29 +327,27 @@ def tune_ranker() -> None:
     from analytics._reco_tune import validation_table
 
     splits = validation_splits(datasets())
+    bases = {"all items": ALL_ITEMS_PARAMS, "new items": NEW_ITEMS_PARAMS}
     print("ranker variants, worst margin over the best baseline (validation mean)")
-    for changes in RANKER_VARIANTS:
+    variants = [(c, tuple(bases)) for c in RANKER_VARIANTS]
+    variants += [(c, ("new items",)) for c in NEW_ITEMS_VARIANTS]
+    for changes, tasks in variants:
         projects = {
             task: [
-                lambda t=task, b=base, c=changes: LearnedRanker(
-                    t, b, replace(rank_params(t), **c)
+                lambda t=task, c=changes: LearnedRanker(
+                    t, bases[t], replace(rank_params(t), **c)
                 )
             ]
-            for task, base in (
-                ("all items", ALL_ITEMS_PARAMS),
-                ("new items", NEW_ITEMS_PARAMS),
-            )
+            for task in tasks
         }
         table = validation_table(splits, projects)
-        project = table[table["method"] == "shopper (project)"]
-        mean = project.set_index("task")["objective"]
-        worst = project.set_index("task")["worst_split"]
-        print(
-            f"  {changes!s:<45} all items {mean['all items']:+.2%} "
-            f"(worst split {worst['all items']:+.2%})  new items "
-            f"{mean['new items']:+.2%} (worst split {worst['new items']:+.2%})",
-            flush=True,
+        project = table[table["method"] == "shopper (project)"].set_index("task")
+        cells = "  ".join(
+            f"{task} {project.at[task, 'objective']:+.2%} "
+            f"(worst split {project.at[task, 'worst_split']:+.2%})"
+            for task in tasks
         )
+        print(f"  {changes!s:<45} {cells}", flush=True)
 
 
 def evaluate() -> None:

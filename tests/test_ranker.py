@@ -229,3 +229,69 @@ def test_pair_lookup_of_a_sparse_matrix_equals_fancy_indexing():
     np.testing.assert_array_equal(PairLookup(m)(rows, cols), expected)
     np.testing.assert_array_equal(PairLookup(m.toarray())(rows, cols), expected)
     assert (PairLookup(sp.csr_matrix((40, 40)))(rows, cols) == 0).all()
+
+
+def _new_items_ranker(lines):
+    from dataclasses import replace
+
+    from analytics._reco_rank import NEW_ITEMS_EASE
+
+    return _fitted(lines, "new items", replace(SMALL, **NEW_ITEMS_EASE))
+
+
+def test_new_items_features_end_with_the_unfaded_ease_score_and_its_rank():
+    from analytics._reco_features import EASE_FEATURES, NEW_ITEMS_FEATURES
+
+    ranker, p = _new_items_ranker(_staples_shop())
+    rows = np.arange(p.shape[0])
+    r, c, x, parts, _ = ranker.features_.table(rows, "new items", ranker.params)
+    assert x.shape[1] == len(NEW_ITEMS_FEATURES) + len(EASE_FEATURES)
+    raw = np.maximum(p.binary.toarray() @ ease_weights(p.binary, 500.0), 0)
+    want = raw / np.where(raw.max(axis=1) > 0, raw.max(axis=1), 1)[:, None]
+    np.testing.assert_allclose(parts["ease"], want, atol=1e-5)
+    np.testing.assert_allclose(x[:, -2], want[r, c], atol=1e-5)
+    # The rank column: 0 for each customer's best EASE candidate.
+    for row in (0, 17):
+        mine = r == row
+        assert x[mine, -1][np.argmax(x[mine, -2])] == 0
+
+
+def test_the_ease_mix_adds_its_share_of_the_ease_score_to_each_candidate():
+    from dataclasses import replace
+
+    ranker, p = _new_items_ranker(_staples_shop())
+    rows = np.arange(p.shape[0])
+    r, c, mixed, parts, _ = ranker._candidate_scores(rows)
+    assert ranker.params.ease_mix > 0 and parts["ease"][r, c].max() > 0
+    ranker.params = replace(ranker.params, ease_mix=0.0)
+    r0, c0, plain, _, _ = ranker._candidate_scores(rows)
+    np.testing.assert_array_equal(r0, r)
+    np.testing.assert_array_equal(c0, c)
+    np.testing.assert_allclose(mixed - plain, 0.5 * parts["ease"][r, c], atol=1e-6)
+
+
+def test_the_new_items_ranker_shares_the_ease_baselines_weights():
+    from analytics._reco_rank import rank_params
+    from analytics.recommenders import BASELINE_VARIANTS
+
+    lam = rank_params("new items").ease_lambda
+    assert lam == BASELINE_VARIANTS["new items"]["ease"][0]
+    assert rank_params("all items").ease_lambda is None
+    lines = _staples_shop()
+    p = purchases_from_lines(lines)
+    history = History(lines, p)
+    ranker = LearnedRanker("new items", NEW_ITEMS_PARAMS).fit(p, history)
+    assert ranker.features_.ease is history.ease(p.as_of, lam)
+
+
+def test_above_the_ease_limit_the_ease_signal_is_the_sparse_neighbours(monkeypatch):
+    import scipy.sparse as sp
+
+    import analytics.recommenders
+
+    monkeypatch.setattr(analytics.recommenders, "EASE_MAX_PRODUCTS", 10)
+    ranker, p = _new_items_ranker(_staples_shop())
+    assert sp.issparse(ranker.features_.ease)
+    best = ranker.top(np.arange(p.shape[0]), 5, p.orders)
+    assert best.shape == (p.shape[0], 5)
+    assert p.orders[np.arange(p.shape[0])[:, None], best].nnz == 0
