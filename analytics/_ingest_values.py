@@ -151,18 +151,41 @@ def _numbers(series, path, column, first_row, integer=False) -> pd.Series:
 
 
 def _date_format(sample: pd.Series) -> str | None:
-    """Pick the date format of text dates: ISO, US month-first or day-first."""
+    """Pick the date format of text dates (``sample``: distinct texts in the
+    order they first appear): ISO, US month-first or day-first.
+
+    A first number above 12 means day-first, a second one month-first. When
+    neither is ever above 12 both readings are valid dates, and the one that
+    reads like a transaction log wins: more often in date order down the file,
+    then spanning less time (days 1–10 of one month read month-first become ten
+    single days months apart); a tie reads month-first, as the UCI files are.
+    """
     matches = sample.str.extract(_US_DATE)
     if matches[0].isna().all():
         return "ISO8601"
     first = pd.to_numeric(matches[0], errors="coerce")
-    day_first = bool((first > 12).any())
+    second = pd.to_numeric(matches[1], errors="coerce")
     year = matches[2].dropna()
     year_code = "%y" if (year.str.len() == 2).all() else "%Y"
     with_seconds = sample.str.count(":").max() >= 2
     time_code = "%H:%M:%S" if with_seconds else "%H:%M"
-    date_code = f"%d/%m/{year_code}" if day_first else f"%m/%d/{year_code}"
-    return f"{date_code} {time_code}"
+    month_first = f"%m/%d/{year_code} {time_code}"
+    day_first = f"%d/%m/{year_code} {time_code}"
+    if (first > 12).any():
+        return day_first
+    if (second > 12).any():
+        return month_first
+    return max((month_first, day_first), key=lambda f: _log_likeness(sample, f))
+
+
+def _log_likeness(sample: pd.Series, fmt: str) -> tuple[float, float]:
+    """How much ``sample`` read with ``fmt`` looks like a transaction log: the
+    share of consecutive dates in order, then minus the days it spans."""
+    dates = pd.to_datetime(sample, format=fmt, errors="coerce").dropna()
+    if len(dates) < 2:
+        return (1.0, 0.0)
+    in_order = float((dates.diff().iloc[1:] >= pd.Timedelta(0)).mean())
+    return (in_order, -(dates.max() - dates.min()) / pd.Timedelta(days=1))
 
 
 def _to_datetime(uniques: pd.Series) -> pd.Series:

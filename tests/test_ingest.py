@@ -93,6 +93,43 @@ def test_detects_day_first_dates(tmp_path):
     assert _read(path)["invoice_date"].iloc[1] == pd.Timestamp("2010-12-13 09:02")
 
 
+def _dates_read(tmp_path, dates: list[str]) -> list[pd.Timestamp]:
+    header = (
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
+        "CustomerID,Country\n"
+    )
+    body = "".join(
+        f"{536365 + i},85123A,X,6,{d},2.55,17850,United Kingdom\n"
+        for i, d in enumerate(dates)
+    )
+    path = tmp_path / "t.csv"
+    path.write_text(header + body)
+    return _read(path)["invoice_date"].tolist()
+
+
+def test_ambiguous_dates_read_as_a_log_of_consecutive_days(tmp_path):
+    # No number above 12: both readings are dates. Ten days of March, written
+    # day-first or month-first, are ten consecutive days either way (read the
+    # other way they would be the 3rd of ten months).
+    march = [pd.Timestamp(2011, 3, d, 9) for d in range(1, 11)]
+    day_first = [f"{d:02d}/03/2011 09:00" for d in range(1, 11)]
+    month_first = [f"03/{d:02d}/2011 09:00" for d in range(1, 11)]
+    assert _dates_read(tmp_path, day_first) == march
+    assert _dates_read(tmp_path, month_first) == march
+
+
+def test_ambiguous_dates_read_the_way_that_keeps_the_file_in_date_order(tmp_path):
+    # 02/01 then 01/02: in date order only day-first (2 Jan, then 1 Feb).
+    assert _dates_read(tmp_path, ["02/01/2011 10:00", "01/02/2011 10:00"]) == [
+        pd.Timestamp("2011-01-02 10:00"),
+        pd.Timestamp("2011-02-01 10:00"),
+    ]
+    assert _dates_read(tmp_path, ["01/02/2011 10:00", "02/01/2011 10:00"]) == [
+        pd.Timestamp("2011-01-02 10:00"),
+        pd.Timestamp("2011-02-01 10:00"),
+    ]
+
+
 def test_reads_latin1_text(tmp_path):
     rows = [list(r) for r in ROWS]
     rows[0][2] = "CAFÉ SET £5"
