@@ -226,7 +226,7 @@ def choose_model(table: pd.DataFrame, k: int) -> tuple[str, str]:
             f"{row['model']} ({row['params']}): {row['n_clusters']} clusters, "
             f"silhouette {row['silhouette']:.3f}, Davies–Bouldin "
             f"{row['davies_bouldin']:.3f}, Calinski–Harabasz "
-            f"{row['calinski_harabasz']:.0f}, noise {row['noise_share']:.1%}"
+            f"{row['calinski_harabasz']:,.0f}, noise {row['noise_share']:.1%}"
         )
     reason = f"{chosen['model']} chosen: {why}. " + "; ".join(parts) + "."
     return str(chosen["model"]), reason

@@ -131,6 +131,8 @@ def test_choose_model_needs_k_clusters_and_little_noise():
     chosen, reason = choose_model(table, 4)
     assert chosen == "Agglomerative"  # DBSCAN leaves 20% as noise
     assert "noise 20.0%" in reason
+    # Scores written as the dashboard's comparison table writes them.
+    assert "Calinski–Harabasz 3,500, noise 0.0%" in reason
 
 
 def test_same_data_shifted_in_time_gives_same_segments():
