@@ -30,6 +30,8 @@ while the catalogue has five products.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -44,11 +46,16 @@ K = 5
 
 
 def _reorder_reason(
-    orders: float, first: float, last: float, ago: float | None = None
+    orders: float,
+    first: float,
+    last: float,
+    ago: float | None = None,
+    units: float | None = None,
 ) -> str:
     """``first``/``last``: days (+ 1) since the customer first/last bought it;
     ``ago``: whole days since they last bought it, counted as the customer's
-    ``recency_days`` is (default: from ``last``), so the two agree on screen."""
+    ``recency_days`` is (default: from ``last``), so the two agree on screen;
+    ``units``: how many they bought that day (said when more than one)."""
     span = round(first - last)
     if orders >= 2 and span < 7:  # a busy few days is no rhythm to speak of
         days = "day" if span == 0 else f"{span + 1} days"
@@ -58,18 +65,26 @@ def _reorder_reason(
         return f"you reorder this every ~{every} days ({int(orders)} orders)"
     ago = max(0, int(np.floor(last - 1) if ago is None else ago))
     when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days ago")
-    return f"you bought this {when}"
+    what = "this" if units is None or units <= 1 else f"{int(units):,} of these"
+    return f"you bought {what} {when}"
 
 
-def days_ago(lines: pd.DataFrame, p: Purchases) -> sp.csr_matrix:
-    """Whole days from each customer's last order of each product to ``p.as_of``,
-    plus one (so that "today" is no implicit zero), on ``p``'s rows and columns.
+class LastPurchase(NamedTuple):
+    """Each customer's last day with a product (``p``'s rows and columns)."""
 
-    Counted exactly as :func:`analytics.segmentation.rfm_table` counts
+    days: sp.csr_matrix  # whole days from that day's order to ``p.as_of``, + 1
+    units: sp.csr_matrix  # units of it bought that day
+
+
+def last_purchase(lines: pd.DataFrame, p: Purchases) -> LastPurchase:
+    """When each customer last bought each product, and how many that day.
+
+    Days are counted exactly as :func:`analytics.segmentation.rfm_table` counts
     ``recency_days`` (floor of the days from the invoice's date, the first of its
     lines, to the as-of time), so a reason's "N days ago" and the customer's days
     since their last purchase agree. ``p.days_since`` cannot say it: it holds
-    fractional days in float32, from each line's own time.
+    fractional days in float32, from each line's own time. Plus one, so that
+    "today" is no implicit zero of the sparse matrix.
     """
     lines = lines[lines["invoice_date"] < p.as_of]
     when = lines.groupby("invoice", sort=False, observed=True)["invoice_date"]
@@ -78,12 +93,24 @@ def days_ago(lines: pd.DataFrame, p: Purchases) -> sp.csr_matrix:
     row = pd.Index(p.customer_ids).get_indexer(lines["customer_id"].to_numpy())
     col = pd.Index(p.stock_codes).get_indexer(lines["stock_code"].to_numpy())
     ok = (row >= 0) & (col >= 0)
-    key = row[ok].astype(np.int64) * p.shape[1] + col[ok]
-    last = pd.Series(days[ok]).groupby(key, sort=True).min()
+    cells = pd.DataFrame(
+        {
+            "cell": row[ok].astype(np.int64) * p.shape[1] + col[ok],
+            "days": days[ok],
+            "units": lines["quantity"].to_numpy("float64")[ok],
+        }
+    )
+    latest = cells["days"] == cells.groupby("cell")["days"].transform("min")
+    last = (
+        cells[latest]
+        .groupby("cell", sort=True)
+        .agg(days=("days", "first"), units=("units", "sum"))
+    )
     cell = last.index.to_numpy()
-    return sp.csr_matrix(
-        (last.to_numpy() + 1.0, (cell // p.shape[1], cell % p.shape[1])),
-        shape=p.shape,
+    at = (cell // p.shape[1], cell % p.shape[1])
+    return LastPurchase(
+        sp.csr_matrix((last["days"].to_numpy() + 1.0, at), shape=p.shape),
+        sp.csr_matrix((last["units"].to_numpy(), at), shape=p.shape),
     )
 
 
@@ -124,15 +151,16 @@ def recommend_for_rows(
     rows: np.ndarray,
     exclude_own: bool,
     country_names: np.ndarray,
-    ago: sp.csr_matrix | None = None,
+    ago: LastPurchase | None = None,
 ) -> pd.DataFrame:
     """Top-:data:`K` rows with scores, kinds and reasons for these customer rows.
 
     A reason names the strongest of the blend's signals for the product (each on
     its 0–1 scale): the customer's own habit, the product of theirs it is most
     often bought with, what is being adopted lately or the local trend. ``ago``
-    (:func:`days_ago` of the history) makes "N days ago" count days as the
-    customer's recency does; without it they come from ``days_since``.
+    (:func:`last_purchase` of the history) makes "N days ago" count days as the
+    customer's recency does, and says how many they bought; without it days come
+    from ``days_since``.
     """
     p = model.purchases_
     exclude = p.orders[rows] if exclude_own else None
@@ -141,7 +169,10 @@ def recommend_for_rows(
     own = np.asarray(p.orders[rows][r, best].todense())
     first = np.asarray(p.first_days[rows][r, best].todense())
     last = np.asarray(p.days_since[rows][r, best].todense())
-    whole = None if ago is None else np.asarray(ago[rows][r, best].todense()) - 1
+    whole = units = None
+    if ago is not None:
+        whole = np.asarray(ago.days[rows][r, best].todense()) - 1
+        units = np.asarray(ago.units[rows][r, best].todense())
     source = _cf_sources(model.blend_, rows, best)
     cf_part = parts["cf"][r, best]
     trend_part = parts["trend"][r, best]
@@ -156,6 +187,7 @@ def recommend_for_rows(
                     first[i, j],
                     last[i, j],
                     None if whole is None else whole[i, j],
+                    None if units is None else units[i, j],
                 )
             elif source[i, j] >= 0 and cf_part[i, j] >= 0.5 * max(
                 trend_part[i, j], adopt_part[i, j]
@@ -273,7 +305,7 @@ def build_recommendation_tables(
     main = LearnedRanker("all items", ALL_ITEMS_PARAMS).fit(purchases, history)
     discover = LearnedRanker("new items", NEW_ITEMS_PARAMS).fit(purchases, history)
     del history  # the inner histories and their weights are no longer needed
-    ago = days_ago(lines, purchases)
+    ago = last_purchase(lines, purchases)
     tables = {}
     for name, model, exclude in (
         ("recommendations", main, False),

@@ -62,14 +62,19 @@ def shop():
     return customers.set_index("customer_id"), tables
 
 
+_BOUGHT = re.compile(
+    r"you bought (?:this|[\d,]+ of these) (today|yesterday|\d+ days ago)"
+)
+
+
 def _days(reason: str) -> int | None:
     """The days a "you bought this …" reason says (None for other reasons)."""
-    if reason == "you bought this today":
-        return 0
-    if reason == "you bought this yesterday":
-        return 1
-    found = re.fullmatch(r"you bought this (\d+) days ago", reason)
-    return int(found.group(1)) if found else None
+    found = _BOUGHT.fullmatch(reason)
+    if not found:
+        return None
+    when = found.group(1)
+    named = {"today": 0, "yesterday": 1}
+    return named[when] if when in named else int(when.split()[0])
 
 
 def test_recency_of_the_hand_made_history():
@@ -94,3 +99,37 @@ def test_every_bought_this_reason_agrees_with_recency(shop):
     assert len(rows) >= len(ONE_ORDER)
     recency = rows["customer_id"].map(customers["recency_days"])
     assert (said[rows.index] == recency).all()
+
+
+def test_a_one_order_customers_reason_says_how_many_they_bought(shop):
+    _, tables = shop
+    table = tables["recommendations"]
+    # Each one-order customer bought 6 of P0 (and 0 days ago is "today").
+    said = table.query("customer_id == 12350 and stock_code == 'P0'")["reason"]
+    assert said.tolist() == ["you bought 6 of these today"]
+    said = table.query("customer_id == 12346 and stock_code == 'P0'")["reason"]
+    assert said.tolist() == ["you bought 6 of these 325 days ago"]
+
+
+def test_units_are_those_of_the_last_day_and_one_unit_is_this():
+    from analytics._reco_data import purchases_from_lines
+    from analytics.recommend import _reorder_reason, last_purchase
+
+    day = pd.Timestamp("2011-06-01 10:00")
+    rows = [
+        {**_line(1, 7, day, "A"), "quantity": 24},
+        {**_line(2, 7, day + pd.Timedelta(days=30), "A"), "quantity": 5},
+        {**_line(3, 7, day + pd.Timedelta(days=30, hours=2), "A"), "quantity": 7},
+        {**_line(4, 7, day + pd.Timedelta(days=30), "B"), "quantity": 1},
+    ]
+    lines = pd.DataFrame(rows)
+    p = purchases_from_lines(lines, pd.Timestamp("2011-07-11"))
+    last = last_purchase(lines, p)
+    a, b = (list(p.stock_codes).index(c) for c in "AB")
+    assert last.units[0, a] == 12  # the last day's two orders, not the first 24
+    assert last.days[0, a] == 9 + 1  # 9 whole days before 11 July, plus one
+    assert last.units[0, b] == 1
+    assert _reorder_reason(1, 11, 11, 10, 1) == "you bought this 10 days ago"
+    assert (
+        _reorder_reason(1, 11, 11, 10, 1200) == "you bought 1,200 of these 10 days ago"
+    )
