@@ -6,10 +6,11 @@ import io
 
 import pandas as pd
 import pytest
-from helpers import text_of
+from helpers import text_of, walk
 
 from callbacks import customers, overview, products, routing, segments
-from dashboard import urlstate
+from components import format as fmt
+from dashboard import ids, urlstate
 from dashboard.pages import PageContext, render
 from dashboard.queries import Filters
 
@@ -86,6 +87,40 @@ def test_every_page_renders_and_unknown_paths_get_a_message(data):
     for path in ("/", "/segments", "/customers", "/products", "/data", "/data/"):
         assert render(path, {}, ctx) is not None
     assert "no page at /nope" in text_of(render("/nope", {}, ctx))
+
+
+def _picker_dates(page) -> tuple:
+    picker = next(c for c in walk(page) if getattr(c, "id", None) == ids.DATES)
+    return picker.start_date, picker.end_date
+
+
+@pytest.mark.parametrize("path", ["/", "/segments", "/products"])
+def test_url_dates_beyond_the_data_show_its_first_and_last_day(data, path):
+    ctx = PageContext(data=data, topojson_url="/t/")
+    first, last = data.date_bounds()
+    wide = urlstate.parse("?start=1990-01-01&end=2999-12-31")
+    assert _picker_dates(render(path, wide, ctx)) == (first, last)
+    assert _picker_dates(render(path, urlstate.parse("?start=1990-01-01"), ctx)) == (
+        first,
+        last,
+    )
+    inside = urlstate.parse(f"?start=1990-01-01&end={last}")
+    assert _picker_dates(render(path, inside, ctx))[0] == first
+    # A window without a day of data keeps the dates asked for ("no sales").
+    before = urlstate.parse("?start=1990-01-01&end=1990-02-01")
+    assert _picker_dates(render(path, before, ctx)) == ("1990-01-01", "1990-02-01")
+
+
+def test_segments_summary_and_picker_name_the_same_clipped_window(data):
+    ctx = PageContext(data=data, topojson_url="/t/")
+    page = render("/segments", urlstate.parse("?start=1990-01-01"), ctx)
+    start, end = _picker_dates(page)
+    summary = next(c for c in walk(page) if getattr(c, "id", None) == ids.SEG_SUMMARY)
+    assert start == data.date_bounds()[0]
+    assert (
+        f"from {fmt.day(start, unbroken=True)} to {fmt.day(end, unbroken=True)};"
+        in text_of(summary)
+    )
 
 
 def test_missing_bundle_renders_a_message(tmp_path):

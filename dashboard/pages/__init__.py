@@ -12,6 +12,7 @@ from dash import html
 
 from components.layout import empty_state, filter_bar
 from dashboard.data import BundleMissingError, DataAccess
+from dashboard.queries import window_dates
 from dashboard.urlstate import filters_from
 
 
@@ -24,15 +25,22 @@ class PageContext:
 
 
 def global_filter_bar(ctx: PageContext, params: dict):
-    """The filter bar, set to the URL's filter."""
+    """The filter bar, set to the URL's filter, its dates within the data's."""
     f = filters_from(params)
     data = ctx.data
+    bounds = data.date_bounds()
+    # The window the page shows (``?start=1990-01-01`` reads as the first day of
+    # the data), as the queries and the summaries clip it; a window without a
+    # day of data keeps the dates asked for, which the page says has no sales.
+    start, end = window_dates(f, bounds)
+    if start > end:
+        start, end = f.start, f.end
     return filter_bar(
-        data.date_bounds(),
+        bounds,
         data.regions(),
         data.countries(),
-        start=f.start,
-        end=f.end,
+        start=start,
+        end=end,
         selected_regions=f.regions,
         selected_countries=f.countries,
     )
