@@ -31,17 +31,9 @@ def compact_money(value) -> html.Span | str:
     """A mean spend in three figures ("£11.2k", "£1.23M", "£620"), the exact
     amount in its tooltip: "£11,180" made the profile table wider than its
     half-width card."""
-    value = fmt.finite_or_none(value)
-    if value is None:
+    if fmt.finite_or_none(value) is None:
         return "–"
-    rounded = float(f"{abs(value):.3g}")
-    text = f"£{rounded:,.0f}"
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if rounded >= size:
-            text = f"£{rounded / size:.3g}{suffix}"
-            break
-    sign = "-" if value < 0 and rounded else ""
-    return html.Span(sign + text, title=fmt.money(value))
+    return html.Span(fmt.short_money(value), title=fmt.money(value))
 
 
 def profile_table(rfm, highlight: str | None = None):

@@ -13,6 +13,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+from components import format as fmt
 from components.geo import iso3
 from components.theme import (
     PRIMARY,
@@ -56,14 +57,6 @@ def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
 _MAP_BAR_STRIP = 0.14
 
 
-def _short_money(value: float) -> str:
-    """ "£1k", "£10k", "£1M": colourbar ticks that fit side by side on a phone."""
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if value >= size:
-            return f"£{value / size:,.0f}{suffix}"
-    return f"£{value:,.0f}"
-
-
 def country_map_figure(by_country: pd.DataFrame) -> dict:
     """World choropleth of revenue (log colour scale, so small markets show)."""
     # A plain loop: ~40 rows, and pandas' groupby costs more than the whole query.
@@ -103,7 +96,8 @@ def country_map_figure(by_country: pd.DataFrame) -> dict:
                     "orientation": "h",
                     "title": {"text": "Revenue", "side": "top"},
                     "tickvals": ticks.tolist(),
-                    "ticktext": [_short_money(10**t) for t in ticks],
+                    # "£1k", "£10k", "£1M": side by side on a phone.
+                    "ticktext": [fmt.short_money(10**t) for t in ticks],
                     "tickangle": 0,
                     "tickfont": {"size": 11},
                     "thickness": 10,

@@ -43,6 +43,34 @@ def money(value, decimals: int | None = None) -> str:
     return f"{sign}£{abs(value):,.{decimals}f}"
 
 
+_SHORT_SIZES = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
+
+
+def short_number(value, prefix: str = "") -> str:
+    """``0.5``, ``620``, ``11.2k``, ``1.23M``, ``4bn``: three significant figures
+    at most (a tick label, a cell of a narrow table), ``prefix`` after any minus
+    sign; :func:`short_money` for pounds."""
+    number = finite_or_none(value)
+    if number is None:
+        return "–"
+    # Rounded first, so 999.6 reads "1k", not "1e+03" or "1000".
+    rounded = float(f"{abs(number):.3g}")
+    scaled, suffix = rounded, ""
+    for size, name in _SHORT_SIZES:
+        if rounded >= size:
+            scaled, suffix = rounded / size, name
+            break
+    # Past a thousand billion only: "1,500bn", not "1.5e+03bn".
+    digits = f"{scaled:,.0f}" if scaled >= 1000 else f"{scaled:.3g}"
+    sign = "-" if number < 0 and rounded else ""
+    return f"{sign}{prefix}{digits}{suffix}"
+
+
+def short_money(value) -> str:
+    """``£620``, ``£11.2k``, ``£1.23M``, ``-£4bn``: pounds in three figures."""
+    return short_number(value, "£")
+
+
 def count(value) -> str:
     """``12,345``."""
     if not _finite(value):

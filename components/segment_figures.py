@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from components import format as fmt
 from components.theme import (
     BOTTOM_LEGEND,
     PRIMARY,
@@ -225,15 +226,6 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
 _LOG_MANTISSAS = ((1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0), (1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
 
 
-def _short_number(value: float) -> str:
-    """1, 20, 1.5, 5k, 2.5M: short labels for log ticks (d3's "~s" would print
-    0.5 as "500m")."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.3g}{suffix}"
-    return f"{value:.3g}"
-
-
 def _log_ticks(values: np.ndarray, scale: str) -> dict:
     """Clean ticks of a log axis over ``values``, whatever their range (box plots
     without points: the whiskers run to the lowest and highest value).
@@ -271,5 +263,6 @@ def _log_ticks(values: np.ndarray, scale: str) -> dict:
     return {
         "tickmode": "array",
         "tickvals": ticks,
-        "ticktext": [_short_number(t) for t in ticks],
+        # 1, 20, 1.5, 5k, 2.5M (d3's "~s" would print 0.5 as "500m").
+        "ticktext": [fmt.short_number(t) for t in ticks],
     }

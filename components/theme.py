@@ -84,6 +84,31 @@ BOTTOM_LEGEND = {
 }
 
 
+def over_time_layout(yaxis: dict, yaxis2: dict, right_margin: int, **overrides) -> dict:
+    """The layout of bars on a left value axis (``yaxis``) and a line on a right
+    one over it (``yaxis2``), by date: both axes from 0, the right one without
+    gridlines of its own, ``right_margin`` px for its labels; ``overrides`` as
+    :func:`base_layout` takes them."""
+    return base_layout(
+        yaxis={"rangemode": "tozero", **yaxis},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            **yaxis2,
+        },
+        # One bar trace: overlay draws it as group would, and the legend's
+        # bar-less "Partial week" entry takes no slot beside each bar.
+        barmode="overlay",
+        # Above the plot, growing upwards when it wraps (a phone puts "Partial
+        # week" on a second row): plotly moves the plot down for it.
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"r": right_margin, "t": 16},
+        **overrides,
+    )
+
+
 def panel_title(title: str, unit: str, domain: list[float]) -> dict:
     """A panel's title above it ("Recency" over "(days)"), centred on its x
     ``domain``: axis titles under narrow panels run into each other on a phone."""

@@ -17,7 +17,7 @@ from components.periods import (
     one_period_layout,
     partial_periods,
 )
-from components.theme import PRIMARY, base_layout, empty_figure, twin_value_axes
+from components.theme import PRIMARY, empty_figure, over_time_layout, twin_value_axes
 
 
 def _values(series: pd.Series, decimals: int | None = None) -> list:
@@ -153,30 +153,12 @@ def sales_trend_figure(
     data += isolated
     return {
         "data": data,
-        "layout": base_layout(
-            yaxis={
-                "title": {"text": "Revenue (£)"},
-                "tickprefix": "£",
-                "rangemode": "tozero",
-                **revenue_axis,
-            },
-            yaxis2={
-                "title": {"text": "Orders"},
-                "overlaying": "y",
-                "side": "right",
-                "showgrid": False,
-                "rangemode": "tozero",
-                **orders_axis,
-            },
+        "layout": over_time_layout(
+            {"title": {"text": "Revenue (£)"}, "tickprefix": "£", **revenue_axis},
+            {"title": {"text": "Orders"}, **orders_axis},
+            right_margin=56,
             xaxis={"type": "date", **one_period_axis},
             bargap=0.15,
-            # One bar trace: overlay draws it as group would, and the legend's
-            # bar-less "Partial week" entry takes no slot beside each bar.
-            barmode="overlay",
-            # Above the plot, growing upwards when it wraps (a phone puts
-            # "Partial week" on a second row): plotly moves the plot down for it.
-            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-            margin={"r": 56, "t": 16},
         ),
     }
 
@@ -314,22 +296,10 @@ def product_sales_figure(
         data = _mark_partial(data, notes, granularity, _PARTIAL_UNITS_FILL)
     return {
         "data": data,
-        "layout": base_layout(
+        "layout": over_time_layout(
+            {"title": {"text": "Units"}, **units_axis},
+            {"title": {"text": "Revenue (£)"}, "tickprefix": "£", **revenue_axis},
+            right_margin=64,
             xaxis={"type": "date", **one_period_axis},
-            yaxis={"title": {"text": "Units"}, "rangemode": "tozero", **units_axis},
-            yaxis2={
-                "title": {"text": "Revenue (£)"},
-                "tickprefix": "£",
-                "overlaying": "y",
-                "side": "right",
-                "showgrid": False,
-                "rangemode": "tozero",
-                **revenue_axis,
-            },
-            # As on the sales trend: above the plot, growing upwards when a
-            # phone wraps "Partial month" onto a second row.
-            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-            barmode="overlay",
-            margin={"r": 64, "t": 16},
         ),
     }

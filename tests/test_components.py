@@ -14,7 +14,7 @@ from components import format as fmt
 from components.export import neutralise, safe_csv
 from components.geo import iso3
 from components.layout import empty_state, kpi_card, table
-from components.theme import empty_figure
+from components.theme import base_layout, empty_figure
 
 SEGMENTS = ["High-Value", "Regular", "Occasional", "At-Risk"]
 
@@ -40,6 +40,30 @@ def test_percent_count_change():
     assert fmt.pct(float("nan")) == "–"
 
 
+@pytest.mark.parametrize(
+    ("value", "number", "money"),
+    [
+        (0.0, "0", "£0"),
+        (0.5, "0.5", "£0.5"),
+        (620.4, "620", "£620"),
+        (999.6, "1k", "£1k"),  # rounded before its suffix is chosen
+        (11_180.4, "11.2k", "£11.2k"),
+        (112_345.0, "112k", "£112k"),
+        (999_600.0, "1M", "£1M"),
+        (1_234_567.0, "1.23M", "£1.23M"),
+        (4e9, "4bn", "£4bn"),
+        (1.5e12, "1,500bn", "£1,500bn"),
+        (-1500.0, "-1.5k", "-£1.5k"),
+        (-0.0001, "-0.0001", "-£0.0001"),
+        (float("nan"), "–", "–"),
+        (None, "–", "–"),
+    ],
+)
+def test_short_numbers_have_three_figures_and_one_suffix_each(value, number, money):
+    assert fmt.short_number(value) == number
+    assert fmt.short_money(value) == money
+
+
 def test_sales_trend_figure_has_revenue_and_orders():
     trend = pd.DataFrame(
         {
@@ -55,6 +79,69 @@ def test_sales_trend_figure_has_revenue_and_orders():
     assert bars["y"] == [100.0, 250.5]
     assert line["yaxis"] == "y2" and line["y"] == [2.0, 5.0]
     assert fig["layout"]["yaxis"]["tickprefix"] == "£"
+
+
+def test_both_sales_over_time_figures_share_their_twin_axis_layout():
+    # The settings each builder spelled out before they shared over_time_layout.
+    sales = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2011-10-01", "2011-11-01", "2011-12-01"]),
+            "revenue": [1e4, 2e4, 3e3],
+            "orders": [30.0, 50.0, 8.0],
+            "units": [100.0, 240.0, 20.0],
+        }
+    )
+    shown = ("2010-12-01", "2011-12-09")  # December 2011 is partial
+    legend = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}
+    right = {"overlaying": "y", "side": "right", "showgrid": False}
+    trend = trend_figures.sales_trend_figure(sales, "month", shown)["layout"]
+    left_axis = {k: v for k, v in trend["yaxis"].items() if k in ("range", "dtick")}
+    right_axis = {k: v for k, v in trend["yaxis2"].items() if k in ("range", "dtick")}
+    ticks = {"tickmode": "linear", "tick0": 0}
+    assert trend == base_layout(
+        yaxis={
+            "title": {"text": "Revenue (£)"},
+            "tickprefix": "£",
+            "rangemode": "tozero",
+            **ticks,
+            **left_axis,
+        },
+        yaxis2={
+            "title": {"text": "Orders"},
+            **right,
+            "rangemode": "tozero",
+            **ticks,
+            **right_axis,
+        },
+        xaxis={"type": "date"},
+        bargap=0.15,
+        barmode="overlay",
+        legend=legend,
+        margin={"r": 56, "t": 16},
+    )
+    product = trend_figures.product_sales_figure(sales, "month", shown)["layout"]
+    left_axis = {k: v for k, v in product["yaxis"].items() if k in ("range", "dtick")}
+    right_axis = {k: v for k, v in product["yaxis2"].items() if k in ("range", "dtick")}
+    assert product == base_layout(
+        xaxis={"type": "date"},
+        yaxis={
+            "title": {"text": "Units"},
+            "rangemode": "tozero",
+            **ticks,
+            **left_axis,
+        },
+        yaxis2={
+            "title": {"text": "Revenue (£)"},
+            "tickprefix": "£",
+            **right,
+            "rangemode": "tozero",
+            **ticks,
+            **right_axis,
+        },
+        legend=legend,
+        barmode="overlay",
+        margin={"r": 64, "t": 16},
+    )
 
 
 @pytest.mark.parametrize(

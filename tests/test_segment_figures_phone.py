@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from components import customer_figures, segment_figures
+from components.format import short_number
 from components.theme import PRIMARY, SECONDARY
 
 SEGMENTS = ["High-Value", "Regular", "Occasional", "At-Risk"]
@@ -186,8 +187,10 @@ def test_sp009_log_tick_labels_are_short_and_never_si_milli():
     assert axis["ticktext"] == ["0.5", "1", "2", "5", "10", "20"]
     axis = _ticks([150, 900, 12_000])
     assert axis["ticktext"] == ["200", "500", "1k", "2k", "5k", "10k"]
-    assert segment_figures._short_number(1.5) == "1.5"
-    assert segment_figures._short_number(2_500_000) == "2.5M"
+    axis = _ticks([6e8, 9e8, 3e9])
+    assert axis["ticktext"] == ["1bn", "2bn", "3bn"]  # "B" before: as money reads
+    assert short_number(1.5) == "1.5"
+    assert short_number(2_500_000) == "2.5M"
 
 
 @pytest.mark.parametrize("values", [[1, 5], [2, 2, 2], [4]])
