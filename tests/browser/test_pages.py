@@ -108,6 +108,49 @@ def test_seg002_export_downloads_the_filtered_segment(dash_duo, full_bundle):
     assert dash_duo.get_logs() == []
 
 
+def _graph_box(dash_duo, graph_id: str) -> dict:
+    """The graph's width and height, and the height plotly drew it at."""
+    return dash_duo.driver.execute_script(
+        "const g = document.getElementById(arguments[0]);"
+        "const r = g.getBoundingClientRect();"
+        "const svg = g.querySelector('.main-svg').getBoundingClientRect();"
+        "return {width: r.width, height: r.height, drawn: svg.height};",
+        graph_id,
+    )
+
+
+def _is_drawn_at_height(box: dict, ratio: float) -> bool:
+    """Whether the graph is ``ratio`` times as high as wide, and drawn so."""
+    height = ratio * box["width"]
+    return abs(box["height"] - height) <= 2 and abs(box["drawn"] - height) <= 2
+
+
+def test_seg003_3d_plot_is_as_high_as_a_phone_needs(dash_duo, demo_bundle):
+    # plotly scales a 3D scene to the plot's height: 520 px drew it wider than
+    # a 360 px phone's card, between tall blank bands (assets/10-theme.css).
+    dash_duo.start_server(app_for(demo_bundle))
+    for width in (360, 390):
+        dash_duo.driver.set_window_size(width, 844)
+        dash_duo.wait_for_page(dash_duo.server_url + "/segments")
+        graph_ready(dash_duo, ids.SEG_3D)
+        until(
+            lambda: _is_drawn_at_height(_graph_box(dash_duo, ids.SEG_3D), 1.3),
+            timeout=5,
+            msg=f"3D plot not 1.3 times as high as wide at {width} px",
+        )
+        assert _graph_box(dash_duo, ids.SEG_3D)["height"] < 440
+    # A desktop keeps the 520 px that lines the plot's card up with its column.
+    dash_duo.driver.set_window_size(1366, 900)
+    dash_duo.wait_for_page(dash_duo.server_url + "/segments")
+    graph_ready(dash_duo, ids.SEG_3D)
+    until(
+        lambda: _graph_box(dash_duo, ids.SEG_3D)["drawn"] == 520,
+        timeout=5,
+        msg="3D plot is not 520 px high at 1366 px",
+    )
+    assert dash_duo.get_logs() == []
+
+
 def test_cus001_lookup_by_typing_and_bad_ids(dash_duo, full_bundle):
     first_id = int(
         pd.read_parquet(full_bundle / "customers.parquet")["customer_id"].min()
