@@ -149,6 +149,8 @@ class LearnedRanker:
         if task not in TASKS:
             raise ValueError(f"unknown task {task!r}")
         params = rank_params(task) if params is None else params
+        if params.ease_mix and params.ease_lambda is None:
+            raise ValueError("ease_mix needs an ease_lambda (the EASE it mixes in)")
         self.task, self.base, self.params, self.name = task, base, params, name
 
     @property

@@ -128,6 +128,11 @@ def test_an_unknown_task_is_refused():
         LearnedRanker("some items", ALL_ITEMS_PARAMS)
 
 
+def test_an_ease_mix_without_its_ease_is_refused():
+    with pytest.raises(ValueError, match="ease_mix needs an ease_lambda"):
+        LearnedRanker("new items", NEW_ITEMS_PARAMS, RankParams(ease_mix=0.5))
+
+
 def test_a_feature_missing_everywhere_does_not_stop_the_fit():
     # Nobody ever bought a product twice: the reorder-rhythm features are missing
     # for every candidate.
