@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from analytics import recommenders
 from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS, ShopperRecommender
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_history import History, batches
@@ -194,7 +195,7 @@ def evaluate_recommenders(
     history = History(lines[lines["invoice_date"] < train.as_of], train)
     fitted, shared = {}, _SharedFits(train, history)
     for task in TASKS:
-        models = baselines(task) + [project_models()[task]]
+        models = baselines(task, train.shape[1]) + [project_models()[task]]
         for model in models:
             start = time.perf_counter()
             # One fit per distinct model (a baseline may serve both tasks; the
@@ -296,4 +297,12 @@ def format_evaluation(table: pd.DataFrame) -> str:
                 for m in METRICS
             )
             out.append(f"{r['method']:<20}" + cells)
+    limit = recommenders.EASE_MAX_PRODUCTS
+    products = int(table["train_products"].iloc[0])
+    if "EASE" not in set(table["method"]) and products > limit:
+        out += [
+            "",
+            f"EASE left out: {products:,} products, above the {limit:,} its dense "
+            "products × products inverse allows",
+        ]
     return "\n".join(out)

@@ -233,12 +233,11 @@ class EASE(TopOfScores):
         return np.asarray(self.x_[rows] @ self.b_, dtype=np.float32)
 
 
-def baselines(task: str = "all items") -> list:
-    """Fresh instances of every baseline, in their validated variant for ``task``."""
+def baselines(task: str = "all items", products: int | None = None) -> list:
+    """Fresh instances of every baseline, in their validated variant for ``task``;
+    EASE only up to :data:`EASE_MAX_PRODUCTS` ``products`` (its dense inverse)."""
     chosen = BASELINE_VARIANTS[task]
-    return [
-        Popularity(),
-        OwnReorders(),
-        ItemKNN(*chosen["knn"]),
-        EASE(*chosen["ease"]),
-    ]
+    models = [Popularity(), OwnReorders(), ItemKNN(*chosen["knn"])]
+    if products is None or products <= EASE_MAX_PRODUCTS:
+        models.append(EASE(*chosen["ease"]))
+    return models

@@ -106,6 +106,25 @@ def test_evaluation_table_follows_the_contract():
     assert ((metrics >= 0) & (metrics <= 1)).all().all()
     text = format_evaluation(table)
     assert "new items" in text and "shopper (project)" in text
+    assert "left out" not in text
+
+
+def test_above_the_ease_limit_the_evaluation_runs_without_the_ease_baseline(
+    monkeypatch,
+):
+    # A catalogue too large for EASE's dense inverse (here: more than 3 products)
+    # is still evaluated, against the other baselines, and the table says why.
+    import analytics.recommenders
+
+    monkeypatch.setattr(analytics.recommenders, "EASE_MAX_PRODUCTS", 3)
+    table = evaluate_recommenders(_shop(), pd.Timestamp("2011-03-01"))
+    methods = {"popularity", "own reorders", "item-kNN cosine", "shopper (project)"}
+    assert set(table["method"]) == methods
+    products = int(table["train_products"].iloc[0])
+    assert products > 3
+    assert f"EASE left out: {products:,} products, above the 3" in format_evaluation(
+        table
+    )
 
 
 @requires_shared_data
