@@ -54,6 +54,11 @@ class History:
             self._weights[key] = ease_weights(x, lam, self._main_gram(key[1]))
         return self._weights[key]
 
+    def release_ease(self, as_of: pd.Timestamp, lam: float) -> None:
+        """Forget the EASE weights of ``as_of`` and ``lam`` (a products × products
+        matrix) that no one will ask for again; asked for, they are recomputed."""
+        self._weights.pop(("ease", pd.Timestamp(as_of), lam), None)
+
     def _main_gram(self, as_of: pd.Timestamp) -> np.ndarray | None:
         """The main history's Gram matrix, computed once (several λ and the
         similarity share it); None for any other cut."""

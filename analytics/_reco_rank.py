@@ -178,6 +178,11 @@ class LearnedRanker:
                 r, c, x, _, _ = features.table(rows, self.task, prm)
                 xs.append(x)
                 ys.append(np.asarray(y[rows[r], c]).ravel() > 0)
+            if prm.ease_lambda is not None:
+                # Only this ranker reads EASE at its inner cuts, once: one such
+                # products × products matrix at a time (the co-purchase weights
+                # stay, for the other task's ranker).
+                history.release_ease(cut, prm.ease_lambda)
         if not xs:
             return None, None
         return np.concatenate(xs), np.concatenate(ys)

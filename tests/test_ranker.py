@@ -289,6 +289,18 @@ def test_the_new_items_ranker_shares_the_ease_baselines_weights():
     assert ranker.features_.ease is history.ease(p.as_of, lam)
 
 
+def test_the_inner_cuts_ease_weights_are_let_go_once_learnt_from():
+    from analytics._reco_rank import NEW_ITEMS_EASE
+
+    lines = _staples_shop()
+    p = purchases_from_lines(lines)
+    history = History(lines, p)
+    ranker = LearnedRanker("new items", NEW_ITEMS_PARAMS).fit(p, history)
+    lam = NEW_ITEMS_EASE["ease_lambda"]
+    kept = {key[1] for key in history._weights if key[0] == "ease" and key[2] == lam}
+    assert ranker.training_rows_ > 0 and kept == {p.as_of}
+
+
 def test_above_the_ease_limit_the_ease_signal_is_the_sparse_neighbours(monkeypatch):
     import scipy.sparse as sp
 
