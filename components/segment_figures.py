@@ -241,15 +241,15 @@ def _log_ticks(values: np.ndarray, scale: str) -> dict:
     if positive.size == 0:
         return {}
     low, high = float(positive.min()), float(positive.max())
-    if high / low >= 100:
-        # d3's SI suffixes ("1k", "10k") read well from 1 up; below 1 they
-        # read "100m", so plotly's own labels stay.
-        return {"dtick": 1, "tickformat": "~s"} if low >= 1 else {"dtick": 1}
     # A little beyond the whiskers: plotly pads the range by about 5% a side.
     pad = (high / low) ** 0.05 if high > low else 1.2
     lo, hi = low / pad, high * pad
     decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
-    for mantissas in _LOG_MANTISSAS:
+    # Labelled like the narrow axes even when wide: d3's "~s" printed 1e9 as
+    # "1G", and plotly's own labels (kept below 1, where "~s" reads "100m")
+    # put "1000" beside "10k" (a day's window of Online Retail: £0.38 to £7k).
+    wide = high / low >= 100
+    for mantissas in ((1.0,),) if wide else _LOG_MANTISSAS:
         ticks = [
             float(f"{m * 10.0**d:.12g}")
             for d in decades
@@ -263,6 +263,6 @@ def _log_ticks(values: np.ndarray, scale: str) -> dict:
     return {
         "tickmode": "array",
         "tickvals": ticks,
-        # 1, 20, 1.5, 5k, 2.5M (d3's "~s" would print 0.5 as "500m").
+        # 0.1, 1, 20, 1.5, 5k, 2.5M, 1bn (d3's "~s" would print 0.5 as "500m").
         "ticktext": [fmt.short_number(t) for t in ticks],
     }

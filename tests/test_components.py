@@ -234,8 +234,8 @@ def test_rfm_distribution_has_three_panels():
     assert fig["layout"]["yaxis3"]["type"] == "log"
     # Log axes over two decades or more label powers of ten only (frequency 1–20
     # keeps plotly's 2-and-5 labels; monetary 20–5,000 does not).
-    assert "dtick" not in fig["layout"]["yaxis2"]
-    assert fig["layout"]["yaxis3"]["dtick"] == 1
+    assert fig["layout"]["yaxis2"]["tickvals"] == [1, 2, 5, 10, 20]
+    assert fig["layout"]["yaxis3"]["tickvals"] == [100, 1_000]
     assert "dtick" not in fig["layout"]["yaxis"]  # recency: linear
     empty = segment_figures.rfm_distribution_figure(_rfm().iloc[0:0], SEGMENTS)
     assert "No customers" in _annotation_text(empty)

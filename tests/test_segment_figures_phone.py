@@ -202,14 +202,28 @@ def test_sp010_very_narrow_log_axes_still_get_ticks(values):
 
 
 @pytest.mark.parametrize(
-    ("values", "fmt"),
-    [([1, 40, 250], "~s"), ([3, 50_000, 280_000], "~s"), ([0.2, 50, 9_000], None)],
+    ("values", "labels"),
+    [
+        ([1, 40, 250], ["1", "10", "100"]),
+        ([3, 50_000, 280_000], ["10", "100", "1k", "10k", "100k"]),
+        ([0.2, 50, 9_000], ["1", "10", "100", "1k", "10k"]),
+        ([0.03, 2, 40], ["0.1", "1", "10"]),
+    ],
 )
-def test_sp011_wide_log_axes_label_powers_of_ten_only(values, fmt):
+def test_sp011_wide_log_axes_label_powers_of_ten_only(values, labels):
     axis = _ticks(values)
-    assert axis["dtick"] == 1 and "tickvals" not in axis
-    # "1k", "10k", "100k" (plotly wrote "1000" next to "10k"); from 1 up only.
-    assert axis.get("tickformat") == fmt
+    assert axis["tickmode"] == "array" and "dtick" not in axis
+    # "1k", "10k", "100k" (plotly wrote "1000" next to "10k"), below 1 too.
+    assert axis["ticktext"] == labels
+    assert all(math.log10(t).is_integer() for t in axis["tickvals"])
+
+
+def test_sp014_wide_log_axes_read_k_m_bn_whatever_their_low_end():
+    # A day's window of Online Retail (11 Oct 2011): one customer spent £0.38,
+    # another £7,400; plotly's own labels read "1, 10, 100, 1000, 10k".
+    assert _ticks([0.38, 300, 7_400])["ticktext"] == ["1", "10", "100", "1k", "10k"]
+    # d3's "~s" read a billion as "1G".
+    assert _ticks([3, 40_000, 2e9])["ticktext"][-3:] == ["10M", "100M", "1bn"]
 
 
 def test_sp012_log_ticks_leave_linear_axes_and_no_data_alone():
@@ -233,4 +247,5 @@ def test_sp013_rfm_distribution_frequency_axis_of_a_narrow_window():
     frequency = layout["yaxis2"]
     assert frequency["type"] == "log" and frequency["tickmode"] == "array"
     assert frequency["tickvals"] == [1, 2, 5, 10]
-    assert layout["yaxis3"]["dtick"] == 1  # £40 to £9,000: over two decades
+    # £40 to £9,000: over two decades, powers of ten only.
+    assert layout["yaxis3"]["ticktext"] == ["100", "1k", "10k"]
