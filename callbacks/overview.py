@@ -25,6 +25,9 @@ def kpi_cards(k: dict):
     start, end = k["previous_period"]
     # Each date kept on one line: the note wraps between them, not inside one.
     note = f"vs {fmt.day_range(start, end, unbroken=True)}" if k["previous"] else ""
+    if note and k.get("previous_from"):
+        # The data starts inside that period: the change compares with part of it.
+        note += f" (data from {fmt.day(k['previous_from'], True)})"
     cards = [
         ("Revenue", fmt.money(cur["revenue"], 0), "revenue"),
         ("Orders", fmt.count(cur["orders"]), "orders"),

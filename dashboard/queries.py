@@ -91,7 +91,9 @@ def _totals(b, allowed, start: int, end: int) -> dict:
 
 def kpis(b, f: Filters) -> dict:
     """Revenue, orders, customers and average order value for the filter, with the
-    same figures for the previous period of the same length (None before the data)."""
+    same figures for the previous period of the same length (None before the data;
+    ``previous_from``: the data's first day when it starts inside that period, so
+    the comparison can say it covers only part of it)."""
     allowed = country_allowed(b, f)
     start, end = day_range(b, f)
     current = _totals(b, allowed, start, end)
@@ -100,11 +102,13 @@ def kpis(b, f: Filters) -> dict:
     previous = None
     if length > 0 and prev_end >= b.day_min:
         previous = _totals(b, allowed, prev_start, prev_end)
+    partly = previous is not None and prev_start < b.day_min
     return {
         "current": current,
         "previous": previous,
         "period": (iso(start), iso(end)),
         "previous_period": (iso(prev_start), iso(prev_end)),
+        "previous_from": iso(b.day_min) if partly else None,
     }
 
 

@@ -41,6 +41,15 @@ def test_kpis_match_pandas_and_previous_period(data, invoices):
     assert k["current"]["aov"] == pytest.approx(cur["revenue"].sum() / len(cur))
     assert k["previous_period"] == ("2010-11-29", "2011-02-28")
     assert k["previous"]["revenue"] == pytest.approx(prev["revenue"].sum())
+    # The demo data starts inside that period: the comparison says from when.
+    first = invoices["invoice_date"].min().date().isoformat()
+    assert first > "2010-11-29"
+    assert k["previous_from"] == first
+    # A later window's previous period lies wholly within the data.
+    assert (
+        data.kpis(Filters(start="2011-06-01", end="2011-06-30"))["previous_from"]
+        is None
+    )
 
 
 def test_kpis_whole_period_has_no_previous(data, invoices):

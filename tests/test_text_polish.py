@@ -125,6 +125,22 @@ def test_kpi_note_writes_the_previous_period_like_the_date_picker():
     assert f"vs 2{NBSP}Oct{NBSP}2011 – 31{NBSP}Oct{NBSP}2011" in text
 
 
+def test_kpi_note_says_when_the_data_starts_inside_the_previous_period():
+    from callbacks.overview import kpi_cards
+
+    figures = {"revenue": 10.0, "orders": 1, "customers": 1, "aov": 10.0}
+    k = {
+        "current": figures,
+        "previous": figures,
+        "previous_period": ("2010-05-21", "2011-02-28"),
+        "previous_from": "2010-12-01",
+    }
+    text = text_of(kpi_cards(k))
+    assert f"28{NBSP}Feb{NBSP}2011 (data from 1{NBSP}Dec{NBSP}2010)" in text
+    text = text_of(kpi_cards({**k, "previous_from": None}))
+    assert "data from" not in text
+
+
 def test_moment_writes_the_build_time_readably():
     assert fmt.moment("2026-11-21T12:18:12+00:00") == (
         f"21{NBSP}Nov{NBSP}2026, 12:18 UTC"
