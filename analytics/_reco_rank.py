@@ -219,7 +219,7 @@ class LearnedRanker:
             return CandidateFeatures(blend)
         if blend.purchases_.shape[1] <= EASE_MAX_PRODUCTS:
             return CandidateFeatures(blend, history.ease(as_of, lam))
-        return CandidateFeatures(blend, history.cf_weights(as_of, self.base))
+        return CandidateFeatures(blend, blend.cf_weights_)
 
     def fit_classifier(self, x: np.ndarray, y: np.ndarray):
         """The classifier of ``params`` fitted on candidate features ``x`` (one
