@@ -295,3 +295,26 @@ def test_training_never_sees_a_return_made_after_the_cutoff():
     after = seen[seen["invoice_date"] >= cutoff]
     assert after["invoice"].tolist() == ["3"]
     pd.testing.assert_frame_equal(lines_at_cutoff(raw, 0, cutoff), seen)
+
+
+def test_above_the_ease_limit_the_tuning_compares_with_the_other_baselines(
+    monkeypatch,
+):
+    # The validation tools run on a catalogue too large for EASE (here: more than
+    # 3 products) and compare against the baselines the evaluation would use.
+    import analytics.recommenders
+    from analytics._reco_blend import NEW_ITEMS_PARAMS, ShopperRecommender
+    from analytics._reco_tune import tune_baselines, validation_table
+
+    monkeypatch.setattr(analytics.recommenders, "EASE_MAX_PRODUCTS", 3)
+    cutoff = pd.Timestamp("2011-03-01")
+    split = (_shop(), cutoff, 60)
+    table = validation_table(
+        [split], {"new items": [lambda: ShopperRecommender(NEW_ITEMS_PARAMS)]}
+    )
+    assert "EASE" not in set(table["method"])
+    assert {"popularity", "item-kNN cosine", "shopper"} <= set(table["method"])
+    assert table["objective"].notna().any()
+    assert set(tune_baselines(*split, log=lambda *_: None)["method"]) == {
+        "item-kNN cosine"
+    }
