@@ -82,7 +82,12 @@ def recommendations_block(
     if prices is not None and any(p is not None for p in prices):
         recs = recs.assign(usual_price=prices)
         columns.append(("usual_price", "Price", lambda v: fmt.money(v, 2)))
-    return table(recs.to_dict("records"), columns, empty=empty)
+    return table(
+        recs.to_dict("records"),
+        columns,
+        empty=empty,
+        phone_folded={"stock_code": "description"},
+    )
 
 
 def _recommendations_card(data, recs, title, subtitle, empty) -> dbc.Card:

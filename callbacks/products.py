@@ -125,7 +125,11 @@ def similar_block(similar):
             columns.append(("support", "Shared buyers", fmt.count))
         blocks += [
             html.H3(METHOD_NAMES.get(method, method), className="h6 mt-2"),
-            table(part.to_dict("records"), columns),
+            table(
+                part.to_dict("records"),
+                columns,
+                phone_folded={"similar_stock_code": "description"},
+            ),
         ]
     return html.Div(blocks)
 

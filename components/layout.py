@@ -244,6 +244,7 @@ def table(
     row_key: str | None = None,
     highlight: object = None,
     class_name: str | None = None,
+    phone_folded: dict[str, str] | None = None,
 ) -> dbc.Table | html.Div:
     """A striped table from dict rows; ``columns`` are (key, header, formatter),
     optionally with a fourth item, ``numeric``.
@@ -252,26 +253,32 @@ def table(
     formatter may return a component (a segment's dot and name). The row whose
     ``row_key`` equals ``highlight`` is emphasised; ``class_name`` is added to
     the table's classes (``profile-table``: compact, for a half-width card).
+    ``phone_folded``: {key: key of another column}: on a phone (below 576 px) the
+    first column is hidden and its value shown, muted, under the other's (a
+    product's code under its name), so the table fits the screen.
     """
     if not rows:
         return empty_state(empty)
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(c[1], className="text-end" if _numeric(c) else None)
-                for c in columns
-            ]
-        )
-    )
+    folded = phone_folded or {}
+    under = {into: key for key, into in folded.items()}
+
+    def classes(c: tuple) -> str | None:
+        names = ["text-end"] if _numeric(c) else []
+        if c[0] in folded:
+            names += ["d-none", "d-sm-table-cell"]
+        return " ".join(names) or None
+
+    def content(c: tuple, row: dict):
+        value = c[2](row[c[0]]) if c[2] else str(row[c[0]])
+        if c[0] not in under:
+            return value
+        extra = html.Div(str(row[under[c[0]]]), className="d-sm-none small text-muted")
+        return [value, extra]
+
+    head = html.Thead(html.Tr([html.Th(c[1], className=classes(c)) for c in columns]))
     body = []
     for row in rows:
-        cells = [
-            html.Td(
-                c[2](row[c[0]]) if c[2] else str(row[c[0]]),
-                className="text-end" if _numeric(c) else None,
-            )
-            for c in columns
-        ]
+        cells = [html.Td(content(c, row), className=classes(c)) for c in columns]
         active = row_key is not None and row.get(row_key) == highlight
         body.append(html.Tr(cells, className="table-active" if active else None))
     return dbc.Table(

@@ -304,6 +304,24 @@ def test_table_formats_and_highlights_rows_and_escapes_nothing():
     assert "Nothing here" in text_of(empty_state("Nothing here"))
 
 
+def test_a_phone_folds_the_code_column_under_the_product_name():
+    # Below 576 px the Code column is hidden and each code shown, muted, under
+    # its product: a recommendation list fits a 390 px screen (bootstrap's d-*
+    # classes; nothing changes from 576 px on).
+    rows = [{"description": "WHITE HANGING HEART", "code": "85123A", "n": 3}]
+    columns = [("description", "Product", None), ("code", "Code", None)]
+    columns.append(("n", "N", fmt.count))
+    t = table(rows, columns, phone_folded={"code": "description"})
+    head, body = t.children[0].children.children, t.children[1].children[0].children
+    assert [c.className for c in head] == [None, "d-none d-sm-table-cell", "text-end"]
+    assert [c.className for c in body] == [None, "d-none d-sm-table-cell", "text-end"]
+    name, under = body[0].children
+    assert name == "WHITE HANGING HEART"
+    assert under.children == "85123A" and "d-sm-none" in under.className
+    plain = table(rows, columns).children[1].children[0].children
+    assert plain[0].children == "WHITE HANGING HEART" and plain[1].className is None
+
+
 def test_empty_figure_says_why():
     assert _annotation_text(empty_figure("No sales")) == "No sales"
 
