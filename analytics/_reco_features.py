@@ -48,8 +48,10 @@ _FEATURES = [
 ]
 FEATURES = [name for name, _ in _FEATURES]
 NEW_ITEMS_FEATURES = [name for name, own_only in _FEATURES if not own_only]
-# With ``ease`` weights (see :class:`CandidateFeatures`), two columns more, last.
-EASE_FEATURES = ["ease", "ease_rank"]
+# With ``ease`` weights (see :class:`CandidateFeatures`), four columns more, last:
+# the EASE score scaled to the customer's best, its rank among the candidates, the
+# score itself, and the customer's best score (how sure EASE is for this customer).
+EASE_FEATURES = ["ease", "ease_rank", "ease_raw", "ease_top"]
 
 
 def rank_in_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -87,8 +89,9 @@ class CandidateFeatures:
     ease : array or sparse matrix, optional
         Item-item weights (products × products) of the same history: the
         customer's unfaded purchases times these are the ``ease`` signal (scaled
-        to the row's best, in the signals as ``"ease"``), and its value and rank
-        among the candidates are the :data:`EASE_FEATURES`.
+        to the row's best, in the signals as ``"ease"``, with each row's best as
+        ``"ease_top"``): the :data:`EASE_FEATURES` are its scaled value, rank
+        among the candidates, value and the row's best.
     """
 
     def __init__(self, blend: ShopperRecommender, ease=None):
@@ -130,7 +133,7 @@ class CandidateFeatures:
         rows = np.asarray(rows)
         parts = blend.components(rows)
         if self.ease is not None:
-            parts["ease"] = self._ease_signal(rows)
+            parts["ease"], parts["ease_top"] = self._ease_signal(rows)
         orders = p.orders[rows].toarray()
         owned = orders > 0
         other = ~owned if task == "new items" else None
@@ -146,12 +149,14 @@ class CandidateFeatures:
             mask &= ~owned
         return mask, parts, orders
 
-    def _ease_signal(self, rows) -> np.ndarray:
+    def _ease_signal(self, rows) -> tuple[np.ndarray, np.ndarray]:
         """The customer's purchases (binary, unfaded) times the ``ease`` weights,
-        negative scores cut to 0, scaled to each row's best (``rows × products``)."""
+        negative scores cut to 0, scaled to each row's best (``rows × products``),
+        and that best (per row)."""
         score = self.blend.purchases_.binary[np.asarray(rows)] @ self.ease
         score = score.toarray() if sp.issparse(score) else np.asarray(score)
-        return _row_max_scaled(np.maximum(score.astype(np.float32), 0.0))
+        score = np.maximum(score.astype(np.float32), 0.0)
+        return _row_max_scaled(score), score.max(axis=1)
 
     def table(self, rows, task: str, prm):
         """Features of every candidate of these customer rows.
@@ -212,6 +217,8 @@ class CandidateFeatures:
         if self.ease is not None:
             cols["ease"] = parts["ease"][r, c]
             cols["ease_rank"] = rank_in_rows(r, c, cols["ease"])
+            cols["ease_top"] = parts["ease_top"][r]
+            cols["ease_raw"] = cols["ease"] * cols["ease_top"]
         names = FEATURES if task == "all items" else NEW_ITEMS_FEATURES
         names = names + EASE_FEATURES if self.ease is not None else names
         x = np.column_stack([np.asarray(cols[f], np.float32) for f in names])

@@ -66,9 +66,9 @@ class RankParams:
     # how many of the best products it chooses from. 0: no re-ranking.
     diversity: float = 0.0
     diversity_pool: int = 10
-    # EASE with this λ on the unfaded purchases (None: not used): its score and
-    # rank are two more features, and ``ease_mix`` times its score (scaled to the
-    # customer's best) is added to each candidate's score.
+    # EASE with this λ on the unfaded purchases (None: not used): four more
+    # features (``_reco_features.EASE_FEATURES``), and ``ease_mix`` times its
+    # score (scaled to the customer's best) is added to each candidate's score.
     ease_lambda: float | None = None
     ease_mix: float = 0.0
 
@@ -109,12 +109,21 @@ ALL_ITEMS_DIVERSITY = 0.4
 # < 2010-09-01: nine months of history, cut on 1 September, 100 days) was lost on
 # recall without it.
 #   without: mean +9.54 %, worst split -2.98 % (recall, < 2010-09-01);
-#   mix 0.5 (chosen): +7.45 % / +0.06 %; mix 0.35: +8.52 / -0.47; 0.75: +6.79 /
-#   +0.18; 1.0: +5.74 / -0.75; mix 0.5 without the two features: +7.15 / -0.13;
-#   with λ 250 (the co-purchase weights'): +7.39 / -1.69; with EASE's top 20 as
-#   more candidates: +6.94 / +0.18; the features alone: +9.45 / -4.05; training
-#   rows weighted by 1 / (products the customer bought), for recall: +7.90 / -3.30.
+#   mix 0.5 (chosen): +7.45 % / +0.06 % (two features more: see below);
+#   mix 0.35: +8.52 / -0.47; 0.75: +6.79 / +0.18; 1.0: +5.74 / -0.75;
+#   mix 0.5 without the score's two features: +7.15 / -0.13;
+#   with λ 250 (the co-purchase weights'): +7.39 / -1.69;
+#   with EASE's top 20 as more candidates: +6.94 / +0.18;
+#   the two features alone: +9.45 / -4.05;
+#   training rows weighted by 1 / (products the customer bought): +7.90 / -3.30.
 # It costs about 2 points of the mean margin for the worst split's 3.
+# Then (same splits, same rule) two more features from the same EASE score: the
+# score itself and the customer's best, so the classifier knows how sure EASE is
+# for each customer (the scaled score is 1 at every customer's best): +8.11 % /
+# +0.99 %. Tried beside it: the score alone +7.82 / +0.33; the best alone +7.30 /
+# +0.48; the co-purchase score unscaled +7.66 / +0.59, with both +7.74 / +0.51;
+# item-kNN cosine (score and rank) +7.28 / -0.10, with both +7.63 / +0.19. With
+# the two, mix 0.25: +9.00 / -0.31; 0.35: +8.26 / +0.13; 0.75: +7.13 / +0.19.
 NEW_ITEMS_EASE = {"ease_lambda": 500.0, "ease_mix": 0.5}
 
 

@@ -244,7 +244,7 @@ def _new_items_ranker(lines):
     return _fitted(lines, "new items", replace(SMALL, **NEW_ITEMS_EASE))
 
 
-def test_new_items_features_end_with_the_unfaded_ease_score_and_its_rank():
+def test_new_items_features_end_with_the_unfaded_ease_score_its_rank_and_scale():
     from analytics._reco_features import EASE_FEATURES, NEW_ITEMS_FEATURES
 
     ranker, p = _new_items_ranker(_staples_shop())
@@ -254,11 +254,15 @@ def test_new_items_features_end_with_the_unfaded_ease_score_and_its_rank():
     raw = np.maximum(p.binary.toarray() @ ease_weights(p.binary, 500.0), 0)
     want = raw / np.where(raw.max(axis=1) > 0, raw.max(axis=1), 1)[:, None]
     np.testing.assert_allclose(parts["ease"], want, atol=1e-5)
-    np.testing.assert_allclose(x[:, -2], want[r, c], atol=1e-5)
+    ease, rank, score, best = x[:, -4:].T
+    np.testing.assert_allclose(ease, want[r, c], atol=1e-5)
+    # The score itself and the customer's best score (cut at 0).
+    np.testing.assert_allclose(score, raw[r, c], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(best, raw.max(axis=1)[r], rtol=1e-4, atol=1e-5)
     # The rank column: 0 for each customer's best EASE candidate.
     for row in (0, 17):
         mine = r == row
-        assert x[mine, -1][np.argmax(x[mine, -2])] == 0
+        assert rank[mine][np.argmax(ease[mine])] == 0
 
 
 def test_the_ease_mix_adds_its_share_of_the_ease_score_to_each_candidate():
