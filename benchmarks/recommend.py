@@ -308,6 +308,11 @@ RANKER_VARIANTS = [
     {"diversity": 0.2},
     {"diversity": 0.5},
     {"diversity": 0.4, "diversity_pool": 15},
+    # Customers learnt from per label window (the shipped setting: 300 for all
+    # items, all of them for new items).
+    {"max_learners": None},
+    {"max_learners": 400},
+    {"max_learners": 600},
 ]
 # "New items" only: the unfaded EASE score (``analytics._reco_rank.NEW_ITEMS_EASE``;
 # the shipped setting is λ 500, mix 0.5, and these change it).

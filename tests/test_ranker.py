@@ -316,3 +316,33 @@ def test_above_the_ease_limit_the_ease_signal_is_the_sparse_neighbours(monkeypat
     best = ranker.top(np.arange(p.shape[0]), 5, p.orders)
     assert best.shape == (p.shape[0], 5)
     assert p.orders[np.arange(p.shape[0])[:, None], best].nnz == 0
+
+
+def test_at_most_max_learners_customers_a_window_train_the_classifier():
+    from dataclasses import replace
+
+    from analytics._reco_rank import _draw, rank_params
+
+    learners = np.arange(0, 200, 2)
+    drawn = _draw(learners, replace(SMALL, max_learners=30), 0)
+    assert len(drawn) == 30 and set(drawn) <= set(learners)
+    assert np.all(np.diff(drawn) > 0)  # sorted, no repeats
+    again = _draw(learners, replace(SMALL, max_learners=30), 0)
+    np.testing.assert_array_equal(drawn, again)  # seeded: the same rows
+    assert not np.array_equal(
+        drawn, _draw(learners, replace(SMALL, max_learners=30), 1)
+    )
+    for cap in (None, 100, 500):  # no cap, or one the learners fit under
+        np.testing.assert_array_equal(
+            _draw(learners, replace(SMALL, max_learners=cap), 0), learners
+        )
+    # Each window's rows come from at most that many customers: fewer rows, and
+    # the same ones every fit.
+    lines = _staples_shop()
+    full, _ = _fitted(lines, "all items", replace(SMALL, max_learners=None))
+    capped, p = _fitted(lines, "all items", replace(SMALL, max_learners=10))
+    twice, _ = _fitted(lines, "all items", replace(SMALL, max_learners=10))
+    assert 0 < capped.training_rows_ < full.training_rows_
+    rows = np.arange(p.shape[0])
+    np.testing.assert_array_equal(capped.score(rows), twice.score(rows))
+    assert rank_params("all items").max_learners < rank_params("new items").max_learners
