@@ -128,11 +128,11 @@ def copurchase_weights(purchases: Purchases, params: BlendParams, ease=None):
     :data:`~analytics.recommenders.EASE_MAX_PRODUCTS` products, sparse cosine top
     ``params.knn_neighbours`` above. ``ease``: a function of λ returning the EASE
     weights of ``purchases`` already computed (default: compute them)."""
-    from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights
+    from analytics.recommenders import ease_fits, ease_weights
     from analytics.similarity import cosine_top_k
 
     x = purchases.binary
-    if x.shape[1] <= EASE_MAX_PRODUCTS:
+    if ease_fits(x.shape[1]):
         if ease is not None:
             return ease(params.ease_lambda)
         return ease_weights(x, params.ease_lambda)

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from analytics._reco_blend import BlendParams, copurchase_weights
 from analytics._reco_data import Purchases, purchases_from_lines
-from analytics.recommenders import EASE_MAX_PRODUCTS, ease_weights, gram_matrix
+from analytics.recommenders import ease_fits, ease_weights, gram_matrix
 
 SIMILAR_NEIGHBOURS = 100  # cosine neighbours kept per product above the EASE limit
 
@@ -89,7 +89,7 @@ class History:
         key = ("cosine", as_of)
         if key not in self._weights:
             x = self.purchases(as_of).binary
-            if x.shape[1] <= EASE_MAX_PRODUCTS:
+            if ease_fits(x.shape[1]):
                 gram = self._main_gram(as_of)
                 gram = gram_matrix(x) if gram is None else gram
                 norm = np.sqrt(np.maximum(np.diag(gram), 1.0))

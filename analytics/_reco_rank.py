@@ -248,12 +248,12 @@ class LearnedRanker:
         ``as_of``), with EASE weights when ``params.ease_lambda`` is set (above
         :data:`~analytics.recommenders.EASE_MAX_PRODUCTS` products, the sparse
         cosine neighbours the blend's co-purchase signal uses there)."""
-        from analytics.recommenders import EASE_MAX_PRODUCTS
+        from analytics.recommenders import ease_fits
 
         lam = self.params.ease_lambda
         if lam is None:
             return CandidateFeatures(blend)
-        if blend.purchases_.shape[1] <= EASE_MAX_PRODUCTS:
+        if ease_fits(blend.purchases_.shape[1]):
             return CandidateFeatures(blend, history.ease(as_of, lam))
         return CandidateFeatures(blend, blend.cf_weights_)
 

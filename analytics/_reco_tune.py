@@ -156,7 +156,7 @@ def tune_baselines(
     train, truth = time_split(lines, cutoff, horizon_days)
     rows = []
     variants = [ItemKNN(w, s) for w in ("binary", "orders") for s in (False, True)]
-    if train.shape[1] <= recommenders.EASE_MAX_PRODUCTS:  # its dense inverse
+    if recommenders.ease_fits(train.shape[1]):
         variants += [
             EASE(lam, w) for lam in GRID["ease_lambda"] for w in ("binary", "log")
         ]

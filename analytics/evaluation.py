@@ -297,9 +297,9 @@ def format_evaluation(table: pd.DataFrame) -> str:
                 for m in METRICS
             )
             out.append(f"{r['method']:<20}" + cells)
-    limit = recommenders.EASE_MAX_PRODUCTS
     products = int(table["train_products"].iloc[0])
-    if "EASE" not in set(table["method"]) and products > limit:
+    if "EASE" not in set(table["method"]) and not recommenders.ease_fits(products):
+        limit = recommenders.EASE_MAX_PRODUCTS
         out += [
             "",
             f"EASE left out: {products:,} products, above the {limit:,} its dense "

@@ -26,6 +26,13 @@ from analytics.similarity import cosine_matrix, top_k_rows
 # sparse item-kNN top-k neighbours instead.
 EASE_MAX_PRODUCTS = 20_000
 
+
+def ease_fits(products: int) -> bool:
+    """Whether EASE's dense inverse is computed for ``products`` products (up to
+    :data:`EASE_MAX_PRODUCTS`): every dense-or-sparse choice asks this."""
+    return products <= EASE_MAX_PRODUCTS
+
+
 # Baseline variants, chosen per task by ``benchmarks/recommend.py --tune`` among kNN
 # weighting × self-similarity and EASE λ × weighting, on the same validation splits
 # as the project's recommender (mean precision@5 + NDCG@5 over Online Retail trained
@@ -153,7 +160,7 @@ def knn_similarity(purchases: Purchases):
     several times faster than sparse × sparse on this often half-full matrix, and
     gives the same sums in the same order), sparse above."""
     sim = cosine_matrix(purchases.binary)
-    return sim.toarray() if sim.shape[0] <= EASE_MAX_PRODUCTS else sim
+    return sim.toarray() if ease_fits(sim.shape[0]) else sim
 
 
 def gram_matrix(x: sp.csr_matrix) -> np.ndarray:
@@ -170,7 +177,7 @@ def ease_weights(x: sp.csr_matrix, lam: float, gram: np.ndarray | None = None):
     history); it is not modified.
     """
     n = x.shape[1]
-    if n > EASE_MAX_PRODUCTS:
+    if not ease_fits(n):
         raise ValueError(
             f"EASE needs a dense {n:,} × {n:,} matrix; limit is {EASE_MAX_PRODUCTS:,}"
         )
@@ -238,6 +245,6 @@ def baselines(task: str = "all items", products: int | None = None) -> list:
     EASE only up to :data:`EASE_MAX_PRODUCTS` ``products`` (its dense inverse)."""
     chosen = BASELINE_VARIANTS[task]
     models = [Popularity(), OwnReorders(), ItemKNN(*chosen["knn"])]
-    if products is None or products <= EASE_MAX_PRODUCTS:
+    if products is None or ease_fits(products):
         models.append(EASE(*chosen["ease"]))
     return models

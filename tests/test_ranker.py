@@ -202,7 +202,6 @@ def test_only_the_all_items_list_is_chosen_for_variety():
 def test_similarity_is_cosine_dense_or_as_sparse_neighbours(monkeypatch):
     import scipy.sparse as sp
 
-    import analytics._reco_history
     import analytics.recommenders
 
     lines = _staples_shop()
@@ -212,8 +211,8 @@ def test_similarity_is_cosine_dense_or_as_sparse_neighbours(monkeypatch):
     expected = (x.T @ x) / np.outer(norms, norms)
     dense = History(lines, p).similarity(p.as_of)
     np.testing.assert_allclose(dense, expected, rtol=1e-5)
-    for module in (analytics._reco_history, analytics.recommenders):
-        monkeypatch.setattr(module, "EASE_MAX_PRODUCTS", 10)
+    # One limit, asked through recommenders.ease_fits everywhere.
+    monkeypatch.setattr(analytics.recommenders, "EASE_MAX_PRODUCTS", 10)
     history = History(lines, p)
     sparse = history.similarity(p.as_of)
     assert sparse is history.cf_weights(p.as_of, NEW_ITEMS_PARAMS)  # the same
