@@ -38,6 +38,7 @@ import scipy.sparse as sp
 
 from analytics._reco_data import Purchases
 from analytics.recommenders import TopOfScores
+from analytics.similarity import rows_times
 
 
 @dataclass(frozen=True)
@@ -241,8 +242,7 @@ class ShopperRecommender(TopOfScores):
             shape=counts.shape,
         ).toarray()
         if self.cf_weights_ is not None:
-            cf = self.copurchase_history(rows) @ self.cf_weights_
-            cf = cf.toarray() if sp.issparse(cf) else np.asarray(cf)
+            cf = rows_times(self.copurchase_history(rows), self.cf_weights_)
             cf = np.maximum(cf.astype(np.float32), 0.0)
         else:
             cf = np.zeros_like(own)

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analytics._reco_blend import ShopperRecommender, _row_max_scaled
+from analytics.similarity import rows_times
 
 # (feature, about the customer's own product only), in the classifier's column order.
 # Own products are never candidates for new items: those features would be empty.
@@ -153,8 +154,7 @@ class CandidateFeatures:
         """The customer's purchases (binary, unfaded) times the ``ease`` weights,
         negative scores cut to 0, scaled to each row's best (``rows × products``),
         and that best (per row)."""
-        score = self.blend.purchases_.binary[np.asarray(rows)] @ self.ease
-        score = score.toarray() if sp.issparse(score) else np.asarray(score)
+        score = rows_times(self.blend.purchases_.binary[np.asarray(rows)], self.ease)
         score = np.maximum(score.astype(np.float32), 0.0)
         return _row_max_scaled(score), score.max(axis=1)
 

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.linalg import lapack
 
 from analytics._reco_data import Purchases
-from analytics.similarity import cosine_matrix, top_k_rows
+from analytics.similarity import cosine_matrix, rows_times, top_k_rows
 
 # EASE needs a dense products × products inverse (float32): 4k products ≈ 64 MB and
 # ~1 s; 20k ≈ 1.6 GB and minutes (cubic). Above this the project's recommender uses
@@ -150,8 +150,7 @@ class ItemKNN(TopOfScores):
         return self
 
     def score(self, rows: np.ndarray) -> np.ndarray:
-        out = self.x_[rows] @ self.sim_
-        return np.asarray(out.todense() if sp.issparse(out) else out, np.float32)
+        return rows_times(self.x_[rows], self.sim_).astype(np.float32, copy=False)
 
 
 def knn_similarity(purchases: Purchases):
@@ -237,7 +236,7 @@ class EASE(TopOfScores):
         return self
 
     def score(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(self.x_[rows] @ self.b_, dtype=np.float32)
+        return rows_times(self.x_[rows], self.b_).astype(np.float32, copy=False)
 
 
 def baselines(task: str = "all items", products: int | None = None) -> list:

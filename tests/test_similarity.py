@@ -106,3 +106,18 @@ def test_similar_products_table_follows_the_contract():
         assert list(group["rank"]) == list(range(1, len(group) + 1))
         assert group["score"].is_monotonic_decreasing
     assert (table.loc[table["method"] == "content", "support"] == 0).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rows_times_is_the_product_bit_for_bit(dtype):
+    # 300 columns: two whole blocks of 128 and a part one.
+    rng = np.random.default_rng(0)
+    x = sp.random(50, 40, density=0.2, format="csr", dtype=dtype, random_state=rng)
+    w = rng.standard_normal((40, 300)).astype(np.float32)
+    got = similarity.rows_times(x, w)
+    want = np.asarray(x @ w)
+    assert got.dtype == want.dtype and got.shape == (50, 300)
+    assert np.array_equal(got, want)
+    # A sparse right-hand side gives the dense product too.
+    ws = sp.csr_matrix(np.where(np.abs(w) > 1.5, w, 0.0))
+    assert np.array_equal(similarity.rows_times(x, ws), (x @ ws).toarray())
