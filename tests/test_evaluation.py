@@ -247,6 +247,20 @@ def test_ease_weights_match_the_textbook_formula():
     np.testing.assert_array_equal(a, a.T)
 
 
+@pytest.mark.parametrize("customers", [40, 100_000])
+def test_gram_matrix_counts_shared_customers_in_every_block(customers):
+    from analytics.recommenders import gram_matrix
+
+    # 600 products: blocks of 256 (40 customers) or 41 (100,000), the last partial.
+    rng = np.random.default_rng(1)
+    x = sp.random(customers, 600, density=0.02, format="csr", random_state=rng)
+    x.data[:] = 1.0
+    x = x.astype(np.float32)
+    got = gram_matrix(x)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, (x.T @ x).toarray())
+
+
 def test_maximin_margin_is_the_worst_relative_margin_over_the_best_baseline():
     from analytics._reco_tune import best_per_metric, maximin_margin
     from analytics.metrics import METRICS
