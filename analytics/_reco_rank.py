@@ -143,6 +143,10 @@ ALL_ITEMS_MAX_LEARNERS = 300
 # +0.48; the co-purchase score unscaled +7.66 / +0.59, with both +7.74 / +0.51;
 # item-kNN cosine (score and rank) +7.28 / -0.10, with both +7.63 / +0.19. With
 # the two, mix 0.25: +9.00 / -0.31; 0.35: +8.26 / +0.13; 0.75: +7.13 / +0.19.
+# Its three EASE inverses (one per cut, ~0.5 s each) cost time; on the final
+# design, to save them: the features from λ 250 +7.89 / -1.96 (mix 0.35: +8.29 /
+# -0.76); λ 500 for the co-purchase weights too +6.64 / -0.92; co-purchase from
+# sparse cosine neighbours (no EASE but these features) -5.06 / -9.82.
 NEW_ITEMS_EASE = {"ease_lambda": 500.0, "ease_mix": 0.5}
 
 
