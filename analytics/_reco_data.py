@@ -75,6 +75,14 @@ class Purchases:
         """Row index of each customer ID (-1 where unknown)."""
         return _positions(self.customer_ids, np.asarray(customer_ids, dtype="int64"))
 
+    def recent_columns(self, days: float | None) -> np.ndarray | None:
+        """Columns of the products sold (to anyone) in the last ``days`` days;
+        None when that is every product, or ``days`` is None."""
+        if days is None:
+            return None
+        recent = np.flatnonzero(self.item_last_days <= days)
+        return None if len(recent) == self.shape[1] else recent
+
     def cols_of(self, stock_codes) -> np.ndarray:
         """Column index of each stock code (-1 where unknown)."""
         return _positions(self.stock_codes, np.asarray(stock_codes, dtype=object))

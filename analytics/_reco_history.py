@@ -46,18 +46,26 @@ class History:
             self._purchases[as_of] = purchases_from_lines(self.lines, as_of)
         return self._purchases[as_of]
 
-    def ease(self, as_of: pd.Timestamp, lam: float) -> np.ndarray:
-        """EASE weights of the history up to ``as_of`` with this λ."""
-        key = ("ease", pd.Timestamp(as_of), lam)
+    def ease(
+        self, as_of: pd.Timestamp, lam: float, recent_days: float | None = None
+    ) -> np.ndarray:
+        """EASE weights of the history up to ``as_of`` with this λ, learnt from
+        the products sold in its last ``recent_days`` days (None: all)."""
+        key = ("ease", pd.Timestamp(as_of), lam, recent_days)
         if key not in self._weights:
-            x = self.purchases(as_of).binary
-            self._weights[key] = ease_weights(x, lam, self._main_gram(key[1]))
+            p = self.purchases(as_of)
+            self._weights[key] = ease_weights(
+                p.binary, lam, self._main_gram(key[1]), p.recent_columns(recent_days)
+            )
         return self._weights[key]
 
-    def release_ease(self, as_of: pd.Timestamp, lam: float) -> None:
-        """Forget the EASE weights of ``as_of`` and ``lam`` (a products × products
-        matrix) that no one will ask for again; asked for, they are recomputed."""
-        self._weights.pop(("ease", pd.Timestamp(as_of), lam), None)
+    def release_ease(
+        self, as_of: pd.Timestamp, lam: float, recent_days: float | None = None
+    ) -> None:
+        """Forget the EASE weights of ``as_of``, ``lam`` and ``recent_days`` (a
+        products × products matrix) that no one will ask for again; asked for,
+        they are recomputed."""
+        self._weights.pop(("ease", pd.Timestamp(as_of), lam, recent_days), None)
 
     def _main_gram(self, as_of: pd.Timestamp) -> np.ndarray | None:
         """The main history's Gram matrix, computed once (several λ and the
@@ -72,10 +80,16 @@ class History:
         """The blend's co-purchase weights of the history up to ``as_of`` (EASE
         ones through :meth:`ease`, shared with any other user of that λ)."""
         as_of = pd.Timestamp(as_of)
-        key = ("cf", as_of, params.ease_lambda, params.knn_neighbours)
+        days = params.ease_recent_days
+        if ease_fits(self.purchases(as_of).shape[1]):
+            key = ("cf", as_of, params.ease_lambda, days)
+        else:  # sparse cosine neighbours, whatever λ and days
+            key = ("cf", as_of, "neighbours", params.knn_neighbours)
         if key not in self._weights:
             self._weights[key] = copurchase_weights(
-                self.purchases(as_of), params, ease=lambda lam: self.ease(as_of, lam)
+                self.purchases(as_of),
+                params,
+                ease=lambda lam: self.ease(as_of, lam, days),
             )
         return self._weights[key]
 

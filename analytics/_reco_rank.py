@@ -118,7 +118,8 @@ ALL_ITEMS_DIVERSITY = 0.4
 # +0.56; 50 %: +0.34; 30 %: -0.10), so it learns from all of them.
 ALL_ITEMS_MAX_LEARNERS = 300
 # "New items" also scores its candidates with unfaded EASE (λ 500, the new-items
-# EASE baseline's, so the evaluation computes its weights once). Why it helps is
+# EASE baseline's; on the products sold lately, see ``EASE_RECENT_DAYS``, which
+# the baseline is not). Why it helps is
 # a guess: the ranker learns from the two months before its history ends, and
 # before Christmas customers may buy what goes with purchases of a season earlier,
 # which the co-purchase signal (faded over 120 days) has mostly forgotten and
@@ -227,7 +228,7 @@ class LearnedRanker:
                 # Only this ranker reads EASE at its inner cuts, once: one such
                 # products × products matrix at a time (the co-purchase weights
                 # stay, for the other task's ranker).
-                history.release_ease(cut, prm.ease_lambda)
+                history.release_ease(cut, prm.ease_lambda, self.base.ease_recent_days)
         if not xs:
             return None, None
         return np.concatenate(xs), np.concatenate(ys)
@@ -263,7 +264,8 @@ class LearnedRanker:
         if lam is None:
             return CandidateFeatures(blend)
         if ease_fits(blend.purchases_.shape[1]):
-            return CandidateFeatures(blend, history.ease(as_of, lam))
+            days = self.base.ease_recent_days
+            return CandidateFeatures(blend, history.ease(as_of, lam, days))
         return CandidateFeatures(blend, blend.cf_weights_)
 
     def fit_classifier(self, x: np.ndarray, y: np.ndarray):

@@ -112,12 +112,15 @@ def tune_blend(
     def run(params: BlendParams) -> float:
         results = []
         for n, (train, truth) in enumerate(prepared):
-            key = (n, params.ease_lambda)
+            key = (n, params.ease_lambda, params.ease_recent_days)
             if key not in ease_cache:
                 if (n, "gram") not in ease_cache:
                     ease_cache[n, "gram"] = gram_matrix(train.binary)
                 ease_cache[key] = ease_weights(
-                    train.binary, params.ease_lambda, ease_cache[n, "gram"]
+                    train.binary,
+                    params.ease_lambda,
+                    ease_cache[n, "gram"],
+                    train.recent_columns(params.ease_recent_days),
                 )
             model = ShopperRecommender(params).fit(train, cf_weights=ease_cache[key])
             results.append(score_task(model, train, truth, task))

@@ -125,10 +125,10 @@ def project_models() -> dict[str, LearnedRanker]:
 class _SharedFits:
     """Fits recommenders on one training history, computing each expensive
     ingredient once (through :class:`~analytics._reco_rank.History`): the Gram
-    matrix, EASE weights per λ (the EASE baselines of both tasks and the project's
-    co-purchase weights when their λ agree), the histories at the rankers' inner
-    cuts and the cosine similarity of the item-kNN variants. Results equal
-    separate fits."""
+    matrix, EASE weights per λ and products (the project's learn from recent
+    products only: not the EASE baselines' matrices), the histories at the
+    rankers' inner cuts and the cosine similarity of the item-kNN variants.
+    Results equal separate fits."""
 
     def __init__(self, train: Purchases, history: History):
         self.train, self.history = train, history

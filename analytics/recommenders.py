@@ -181,18 +181,30 @@ def gram_matrix(x: sp.csr_matrix) -> np.ndarray:
     return out
 
 
-def ease_weights(x: sp.csr_matrix, lam: float, gram: np.ndarray | None = None):
+def ease_weights(
+    x: sp.csr_matrix,
+    lam: float,
+    gram: np.ndarray | None = None,
+    columns: np.ndarray | None = None,
+):
     """EASE item-item weights: ``B = I - P / diag(P)`` with ``P = (XᵀX + λI)⁻¹``.
 
     Dense products × products (float32 result); see :data:`EASE_MAX_PRODUCTS`.
     ``gram``: :func:`gram_matrix` of ``x`` when already computed (several λ on one
-    history); it is not modified.
+    history); it is not modified. ``columns``: learn from these products only
+    (EASE of ``x[:, columns]``); the others neither score nor are scored (their
+    rows and columns are 0). The inverse costs the cube of their number.
     """
     n = x.shape[1]
     if not ease_fits(n):
         raise ValueError(
             f"EASE needs a dense {n:,} × {n:,} matrix; limit is {EASE_MAX_PRODUCTS:,}"
         )
+    if columns is not None:
+        sub = None if gram is None else gram[np.ix_(columns, columns)]
+        out = np.zeros((n, n), np.float32)
+        out[np.ix_(columns, columns)] = ease_weights(x[:, columns], lam, sub)
+        return out
     gram = gram_matrix(x) if gram is None else np.array(gram, np.float32, copy=True)
     gram[np.diag_indices(n)] += lam
     # XᵀX + λI is symmetric positive definite: invert through its Cholesky factor

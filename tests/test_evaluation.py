@@ -247,6 +247,25 @@ def test_ease_weights_match_the_textbook_formula():
     np.testing.assert_array_equal(a, a.T)
 
 
+def test_ease_weights_on_some_products_leave_the_others_out():
+    from analytics.recommenders import ease_weights, gram_matrix
+
+    rng = np.random.default_rng(2)
+    x = sp.csr_matrix((rng.random((60, 8)) < 0.4).astype(np.float32))
+    keep = np.array([0, 2, 3, 6])
+    got = ease_weights(x, 5.0, columns=keep)
+    assert got.shape == (8, 8)
+    np.testing.assert_allclose(
+        got[np.ix_(keep, keep)], ease_weights(x[:, keep], 5.0), atol=1e-6
+    )
+    others = np.setdiff1d(np.arange(8), keep)
+    assert not got[others].any() and not got[:, others].any()
+    # From the whole history's Gram matrix: the same weights.
+    np.testing.assert_allclose(
+        ease_weights(x, 5.0, gram_matrix(x), keep), got, atol=1e-6
+    )
+
+
 @pytest.mark.parametrize("customers", [40, 100_000])
 def test_gram_matrix_counts_shared_customers_in_every_block(customers):
     from analytics.recommenders import gram_matrix

@@ -100,11 +100,18 @@ def test_history_computes_each_weight_matrix_once():
     p = purchases_from_lines(lines)
     history = History(lines, p)
     w = history.cf_weights(p.as_of, NEW_ITEMS_PARAMS)
-    assert history.cf_weights(p.as_of, ALL_ITEMS_PARAMS) is w  # same λ
+    assert history.cf_weights(p.as_of, ALL_ITEMS_PARAMS) is w  # same λ, products
+    lam, days = NEW_ITEMS_PARAMS.ease_lambda, NEW_ITEMS_PARAMS.ease_recent_days
+    recent = p.recent_columns(days)
+    assert recent is not None and 0 < len(recent) < p.shape[1]
     np.testing.assert_allclose(
-        w, ease_weights(p.binary, NEW_ITEMS_PARAMS.ease_lambda), atol=1e-6
+        w, ease_weights(p.binary, lam, columns=recent), atol=1e-6
     )
-    assert history.ease(p.as_of, NEW_ITEMS_PARAMS.ease_lambda) is w  # EASE baseline
+    assert history.ease(p.as_of, lam, days) is w  # the ranker's EASE score
+    # The EASE baseline learns from every product: a matrix of its own.
+    full = history.ease(p.as_of, lam)
+    assert full is not w and history.ease(p.as_of, lam) is full
+    np.testing.assert_allclose(full, ease_weights(p.binary, lam), atol=1e-6)
     earlier = p.as_of - pd.Timedelta(days=90)
     assert history.purchases(earlier) is history.purchases(earlier)
 
@@ -250,7 +257,9 @@ def test_new_items_features_end_with_the_unfaded_ease_score_its_rank_and_scale()
     rows = np.arange(p.shape[0])
     r, c, x, parts, _ = ranker.features_.table(rows, "new items", ranker.params)
     assert x.shape[1] == len(NEW_ITEMS_FEATURES) + len(EASE_FEATURES)
-    raw = np.maximum(p.binary.toarray() @ ease_weights(p.binary, 500.0), 0)
+    recent = p.recent_columns(NEW_ITEMS_PARAMS.ease_recent_days)
+    weights = ease_weights(p.binary, 500.0, columns=recent)
+    raw = np.maximum(p.binary.toarray() @ weights, 0)
     want = raw / np.where(raw.max(axis=1) > 0, raw.max(axis=1), 1)[:, None]
     np.testing.assert_allclose(parts["ease"], want, atol=1e-5)
     ease, rank, score, best = x[:, -4:].T
@@ -278,7 +287,7 @@ def test_the_ease_mix_adds_its_share_of_the_ease_score_to_each_candidate():
     np.testing.assert_allclose(mixed - plain, 0.5 * parts["ease"][r, c], atol=1e-6)
 
 
-def test_the_new_items_ranker_shares_the_ease_baselines_weights():
+def test_the_new_items_ranker_scores_with_ease_on_recent_products():
     from analytics._reco_rank import rank_params
     from analytics.recommenders import BASELINE_VARIANTS
 
@@ -289,7 +298,12 @@ def test_the_new_items_ranker_shares_the_ease_baselines_weights():
     p = purchases_from_lines(lines)
     history = History(lines, p)
     ranker = LearnedRanker("new items", NEW_ITEMS_PARAMS).fit(p, history)
-    assert ranker.features_.ease is history.ease(p.as_of, lam)
+    days = NEW_ITEMS_PARAMS.ease_recent_days
+    assert ranker.features_.ease is history.ease(p.as_of, lam, days)
+    # Products unsold for longer neither score nor are scored by it.
+    old = np.setdiff1d(np.arange(p.shape[1]), p.recent_columns(days))
+    assert len(old) and not ranker.features_.ease[old].any()
+    assert not ranker.features_.ease[:, old].any()
 
 
 def test_the_inner_cuts_ease_weights_are_let_go_once_learnt_from():
