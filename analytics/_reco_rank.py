@@ -95,7 +95,12 @@ class RankParams:
 # 4: +1.75 / +3.11, +0.18 / +6.93; 16: +1.80 / +2.96, +0.63 / +7.93;
 # min_samples_leaf 100: +1.66 / +2.91, +0.80 / +7.80; 1,000: +1.50 / +3.20,
 # +0.41 / +7.62; 30 trees: +1.60 / +2.80, +0.54 / +7.22; one label window (a
-# second less per build process): +1.62 / +2.77, +0.83 / +7.37.
+# second less per build process): +1.62 / +2.77, +0.83 / +7.37. Then, with EASE
+# on recent products (``EASE_RECENT_DAYS``; +2.20 / +2.97 and +1.37 / +7.85):
+# label_days 45: +1.85 / +2.80, +1.09 / +7.37; 75: +1.95 / +2.76, +0.34 / +7.54;
+# 5 trend candidates: +1.58 / +2.68, +1.64 / +7.39 (within 0.5 points of the best
+# worst split, the current mean is higher); 15 co-purchase candidates: +1.76 /
+# +2.86, +1.40 / +7.74.
 RANK_PARAMS = RankParams()
 # Variety in the "all items" list. Hit rate (a customer buys at least one of the
 # five) was its binding metric on validation, and five variants of one product
