@@ -201,9 +201,10 @@ def ease_weights(
             f"EASE needs a dense {n:,} × {n:,} matrix; limit is {EASE_MAX_PRODUCTS:,}"
         )
     if columns is not None:
-        sub = None if gram is None else gram[np.ix_(columns, columns)]
         out = np.zeros((n, n), np.float32)
-        out[np.ix_(columns, columns)] = ease_weights(x[:, columns], lam, sub)
+        if len(columns):  # none: nothing was sold lately, nothing to learn
+            sub = None if gram is None else gram[np.ix_(columns, columns)]
+            out[np.ix_(columns, columns)] = ease_weights(x[:, columns], lam, sub)
         return out
     gram = gram_matrix(x) if gram is None else np.array(gram, np.float32, copy=True)
     gram[np.diag_indices(n)] += lam

@@ -96,6 +96,18 @@ def test_until_measures_recency_from_that_date(shop_csv, tmp_path):
     assert (customers["recency_days"] == expected).all()
 
 
+def test_until_long_after_the_last_sale_still_recommends(shop_csv, tmp_path):
+    # Nothing sold in the 180 days EASE learns from: no co-purchase weights to
+    # learn, yet a full bundle with five recommendations for every customer.
+    last = pd.to_datetime(pd.read_csv(shop_csv)["InvoiceDate"]).max()
+    until = (last + pd.Timedelta(days=400)).date().isoformat()
+    build_bundle([shop_csv], tmp_path / "b", until=until, log=lambda *_: None)
+    recs = pd.read_parquet(tmp_path / "b" / "recommendations.parquet")
+    customers = pd.read_parquet(tmp_path / "b" / "customers.parquet")
+    assert set(recs["customer_id"]) == set(customers["customer_id"])
+    assert (recs.groupby("customer_id").size() == 5).all()
+
+
 def test_blank_countries_build_as_unspecified(tmp_path):
     raw = small_shop(40)
     blank = raw["CustomerID"].isin([12001, 12002])

@@ -264,6 +264,9 @@ def test_ease_weights_on_some_products_leave_the_others_out():
     np.testing.assert_allclose(
         ease_weights(x, 5.0, gram_matrix(x), keep), got, atol=1e-6
     )
+    # One product: nothing else to learn from; none (nothing sold lately): zeros.
+    assert not ease_weights(x, 5.0, columns=np.array([3])).any()
+    assert not ease_weights(x, 5.0, columns=np.array([], np.int64)).any()
 
 
 @pytest.mark.parametrize("customers", [40, 100_000])
