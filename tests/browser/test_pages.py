@@ -237,3 +237,32 @@ def test_nav002_back_and_forward_restore_the_view(dash_duo, demo_bundle):
     )
     assert "Western Europe" in text_of(dash_duo, css(ids.REGION))
     assert dash_duo.get_logs() == []
+
+
+def test_prd002_similar_products_fit_a_phone(dash_duo, demo_bundle, tmp_path):
+    # A name with one long word ("CHRYSANTHEMUM") beside the "Shared buyers"
+    # column ran 17 px past a 390 px phone's card while that header could not wrap.
+    import shutil
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(demo_bundle, bundle)
+    similar = pd.read_parquet(bundle / "similar_products.parquet")
+    cf = similar[similar["method"] == "cf"]
+    code = cf["stock_code"].value_counts().index[0]
+    products = pd.read_parquet(bundle / "products.parquet")
+    neighbours = products["stock_code"].isin(
+        cf.loc[cf["stock_code"] == code, "similar_stock_code"]
+    )
+    products.loc[neighbours, "description"] = "CHRYSANTHEMUM SKETCHBOOK"
+    products.to_parquet(bundle / "products.parquet", index=False)
+    dash_duo.start_server(app_for(bundle))
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.wait_for_page(dash_duo.server_url + f"/products?code={code}")
+    dash_duo.wait_for_contains_text(f"#{ids.PRD_SIMILAR}", "CHRYSANTHEMUM")
+    overflow = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll("
+        f"'#{ids.PRD_SIMILAR} .table-responsive'))"
+        ".map(e => e.scrollWidth - e.clientWidth);"
+    )
+    assert overflow and max(overflow) <= 0, overflow
+    assert dash_duo.get_logs() == []
