@@ -78,7 +78,8 @@ class History:
 
     def cf_weights(self, as_of: pd.Timestamp, params: BlendParams):
         """The blend's co-purchase weights of the history up to ``as_of`` (EASE
-        ones through :meth:`ease`, shared with any other user of that λ)."""
+        ones through :meth:`ease`, shared with any other user of that λ and
+        those products)."""
         as_of = pd.Timestamp(as_of)
         days = params.ease_recent_days
         if ease_fits(self.purchases(as_of).shape[1]):
