@@ -69,12 +69,31 @@ def rows_times(x: sp.spmatrix, w) -> np.ndarray:
 
 
 def top_k_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and values of the ``k`` largest entries per row, best first."""
-    k = min(k, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    vals = np.take_along_axis(scores, part, axis=1)
-    order = np.argsort(-vals, axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, 1)
+    """Indices and values of the ``k`` largest entries per row, best first; ties
+    go to the lowest column.
+
+    numpy's ``argpartition`` chooses among equal values in an unspecified way
+    (its SIMD versions differ from CPU to CPU), so the tie rule is applied here:
+    the ``k``-th best value of each row by a partition of the values, then every
+    column above it and the first columns equal to it."""
+    n = scores.shape[1]
+    k = min(k, n)
+    if k <= 0 or len(scores) == 0:
+        empty = np.zeros((len(scores), max(k, 0)), np.int64)
+        return empty, np.zeros(empty.shape, scores.dtype)
+    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1 : k]
+    keep = scores > kth
+    tied = scores == kth
+    need = k - keep.sum(axis=1)
+    extra = np.flatnonzero(tied.sum(axis=1) > need)
+    if len(extra):  # more ties than places: the first columns among them
+        first = tied[extra] & (np.cumsum(tied[extra], axis=1) <= need[extra, None])
+        tied[extra] = first
+    keep |= tied
+    cols = np.nonzero(keep)[1].reshape(len(scores), k)  # ascending in each row
+    vals = np.take_along_axis(scores, cols, axis=1)
+    order = np.argsort(-vals, axis=1, kind="stable")  # equal values: column order
+    return np.take_along_axis(cols, order, axis=1), np.take_along_axis(vals, order, 1)
 
 
 def cosine_top_k(

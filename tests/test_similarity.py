@@ -121,3 +121,19 @@ def test_rows_times_is_the_product_bit_for_bit(dtype):
     # A sparse right-hand side gives the dense product too.
     ws = sp.csr_matrix(np.where(np.abs(w) > 1.5, w, 0.0))
     assert np.array_equal(similarity.rows_times(x, ws), (x @ ws).toarray())
+
+
+def test_top_k_rows_breaks_ties_by_lowest_column():
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 4, (300, 40)).astype(np.float32)  # many ties
+    scores[7] = -np.inf  # nothing allowed: still k columns, the first ones
+    scores[8] = 2.0  # all equal
+    idx, val = similarity.top_k_rows(scores, 5)
+    for row in range(len(scores)):
+        want = sorted(range(40), key=lambda c: (-scores[row, c], c))[:5]
+        assert idx[row].tolist() == want
+        assert val[row].tolist() == scores[row, want].tolist()
+    # More places than columns: every column, best first.
+    idx, _ = similarity.top_k_rows(scores[:3, :4], 10)
+    assert idx.shape == (3, 4)
+    assert sorted(idx[0].tolist()) == [0, 1, 2, 3]
