@@ -68,14 +68,17 @@ def rows_times(x: sp.spmatrix, w) -> np.ndarray:
     return out
 
 
-def top_k_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and values of the ``k`` largest entries per row, best first; ties
-    go to the lowest column.
+def top_k_rows(
+    scores: np.ndarray, k: int, then: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and values of the ``k`` largest entries per row, best first; equal
+    scores go to the larger ``then`` (same shape; say, the support behind a
+    score), then to the lowest column.
 
     numpy's ``argpartition`` chooses among equal values in an unspecified way
     (its SIMD versions differ from CPU to CPU), so the tie rule is applied here:
     the ``k``-th best value of each row by a partition of the values, then every
-    column above it and the first columns equal to it."""
+    column above it and the best of the columns equal to it."""
     n = scores.shape[1]
     k = min(k, n)
     if k <= 0 or len(scores) == 0:
@@ -86,13 +89,25 @@ def top_k_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     tied = scores == kth
     need = k - keep.sum(axis=1)
     extra = np.flatnonzero(tied.sum(axis=1) > need)
-    if len(extra):  # more ties than places: the first columns among them
-        first = tied[extra] & (np.cumsum(tied[extra], axis=1) <= need[extra, None])
-        tied[extra] = first
+    if len(extra):  # more ties than places: the best of them
+        sub = tied[extra]
+        if then is None:
+            tied[extra] = sub & (np.cumsum(sub, axis=1) <= need[extra, None])
+        else:
+            key = np.where(sub, then[extra], -np.inf)
+            order = np.argsort(-key, axis=1, kind="stable")  # equal: column order
+            first = np.arange(n)[None, :] < need[extra, None]
+            chosen = np.zeros(sub.shape, dtype=bool)
+            np.put_along_axis(chosen, order, first, axis=1)
+            tied[extra] = chosen
     keep |= tied
     cols = np.nonzero(keep)[1].reshape(len(scores), k)  # ascending in each row
     vals = np.take_along_axis(scores, cols, axis=1)
-    order = np.argsort(-vals, axis=1, kind="stable")  # equal values: column order
+    if then is None:
+        order = np.argsort(-vals, axis=1, kind="stable")  # equal values: by column
+    else:
+        more = np.take_along_axis(then, cols, axis=1)
+        order = np.lexsort((cols, -more, -vals), axis=-1)
     return np.take_along_axis(cols, order, axis=1), np.take_along_axis(vals, order, 1)
 
 
@@ -138,7 +153,8 @@ def cosine_top_k(
         sim[np.arange(len(cols)), cols] = 0.0
         if binary:
             sim[co < min_support] = 0.0
-        idx, val = top_k_rows(sim, k)
+        # Equal scores: the more shared customers first (the stronger evidence).
+        idx, val = top_k_rows(sim, k, then=co if binary else None)
         ok = val > 0
         neighbours[cols] = np.where(ok, idx, -1)
         scores[cols] = np.where(ok, val, 0.0)

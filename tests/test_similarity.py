@@ -137,3 +137,27 @@ def test_top_k_rows_breaks_ties_by_lowest_column():
     idx, _ = similarity.top_k_rows(scores[:3, :4], 10)
     assert idx.shape == (3, 4)
     assert sorted(idx[0].tolist()) == [0, 1, 2, 3]
+
+
+def test_top_k_rows_breaks_ties_by_then_before_column():
+    rng = np.random.default_rng(4)
+    scores = rng.integers(0, 3, (200, 30)).astype(np.float32)
+    then = rng.integers(0, 3, (200, 30)).astype(np.float32)
+    idx, val = similarity.top_k_rows(scores, 6, then=then)
+    for row in range(len(scores)):
+        key = [(-scores[row, c], -then[row, c], c) for c in range(30)]
+        want = [c for _, _, c in sorted(key)[:6]]
+        assert idx[row].tolist() == want
+
+
+def test_equal_cosines_list_the_neighbour_with_more_shared_customers_first():
+    # A: customers 0–3. B: customer 0 only (cosine 1 / √4 = 0.5, one shared);
+    # C: customers 0, 1, 4, 5 (2 / √16 = 0.5, two shared).
+    x = np.zeros((6, 3), dtype=np.float32)
+    x[[0, 1, 2, 3], 0] = 1
+    x[0, 1] = 1
+    x[[0, 1, 4, 5], 2] = 1
+    neighbours, scores, support = cosine_top_k(sp.csr_matrix(x), k=2, min_support=1)
+    assert scores[0].tolist() == [0.5, 0.5]
+    assert neighbours[0].tolist() == [2, 1]  # C (two shared) before B (one)
+    assert support[0].tolist() == [2, 1]
