@@ -167,8 +167,9 @@ def _fade(days: np.ndarray, half_life: float) -> np.ndarray:
     return np.exp2(-days / max(half_life, 1e-6)).astype(np.float32)
 
 
-def _row_max_scaled(a: np.ndarray) -> np.ndarray:
-    top = a.max(axis=1, keepdims=True)
+def _row_max_scaled(a: np.ndarray, top: np.ndarray | None = None) -> np.ndarray:
+    """``a`` divided by each row's maximum (``top``, when already known)."""
+    top = a.max(axis=1, keepdims=True) if top is None else top[:, None]
     return np.divide(a, top, out=np.zeros_like(a), where=top > 0)
 
 

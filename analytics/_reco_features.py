@@ -156,7 +156,8 @@ class CandidateFeatures:
         and that best (per row)."""
         score = rows_times(self.blend.purchases_.binary[np.asarray(rows)], self.ease)
         score = np.maximum(score.astype(np.float32), 0.0)
-        return _row_max_scaled(score), score.max(axis=1)
+        top = score.max(axis=1)
+        return _row_max_scaled(score, top), top
 
     def table(self, rows, task: str, prm):
         """Features of every candidate of these customer rows.
