@@ -200,13 +200,24 @@ def ease_weights(
         raise ValueError(
             f"EASE needs a dense {n:,} × {n:,} matrix; limit is {EASE_MAX_PRODUCTS:,}"
         )
-    if columns is not None:
-        out = np.zeros((n, n), np.float32)
-        if len(columns):  # none: nothing was sold lately, nothing to learn
-            sub = None if gram is None else gram[np.ix_(columns, columns)]
-            out[np.ix_(columns, columns)] = ease_weights(x[:, columns], lam, sub)
-        return out
-    gram = gram_matrix(x) if gram is None else np.array(gram, np.float32, copy=True)
+    if columns is None:
+        own = gram_matrix(x) if gram is None else np.array(gram, np.float32, copy=True)
+        return _ease_from_gram(own, lam)
+    out = np.zeros((n, n), np.float32)
+    if len(columns):  # none: nothing was sold lately, nothing to learn
+        # Fancy indexing copies: the sub-matrix is this call's own to overwrite.
+        own = (
+            gram_matrix(x[:, columns])
+            if gram is None
+            else gram[np.ix_(columns, columns)].astype(np.float32, copy=False)
+        )
+        out[np.ix_(columns, columns)] = _ease_from_gram(own, lam)
+    return out
+
+
+def _ease_from_gram(gram: np.ndarray, lam: float) -> np.ndarray:
+    """EASE weights from a float32 Gram matrix this call may overwrite."""
+    n = gram.shape[0]
     gram[np.diag_indices(n)] += lam
     # XᵀX + λI is symmetric positive definite: invert through its Cholesky factor
     # (about twice as fast as a general inverse); single precision halves it again
