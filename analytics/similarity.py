@@ -103,11 +103,9 @@ def top_k_rows(
     keep |= tied
     cols = np.nonzero(keep)[1].reshape(len(scores), k)  # ascending in each row
     vals = np.take_along_axis(scores, cols, axis=1)
-    if then is None:
-        order = np.argsort(-vals, axis=1, kind="stable")  # equal values: by column
-    else:
-        more = np.take_along_axis(then, cols, axis=1)
-        order = np.lexsort((cols, -more, -vals), axis=-1)
+    # Best first: by value, then ``then`` (if any), then column (last key first).
+    keys = [cols] if then is None else [cols, -np.take_along_axis(then, cols, 1)]
+    order = np.lexsort((*keys, -vals), axis=-1)
     return np.take_along_axis(cols, order, axis=1), np.take_along_axis(vals, order, 1)
 
 
