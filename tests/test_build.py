@@ -228,6 +228,27 @@ def test_cli_as_a_process_has_no_traceback(tmp_path):
     assert "empty.csv: the file is empty" in run.stderr
 
 
+def test_cli_process_that_succeeds_delivers_all_output_and_files(shop_csv, tmp_path):
+    # It leaves with os._exit (no interpreter teardown): its piped output must be
+    # flushed first (block-buffered into a pipe), and the bundle complete.
+    out = tmp_path / "b"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    run = subprocess.run(
+        [sys.executable, "-m", "analytics", "build", "--input", str(shop_csv)]
+        + ["--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.rstrip().splitlines()[-1].startswith(f"bundle written to {out}")
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert set(manifest["tables"]) >= set(TABLES)
+    assert all((out / f"{name}.parquet").stat().st_size > 0 for name in TABLES)
+
+
 @pytest.mark.parametrize(
     "option, value, message",
     [
