@@ -142,11 +142,14 @@ def cosine_top_k(
     support = np.zeros((n, k), dtype=np.int64)
     chunk = max(1, _CHUNK_CELLS // max(n, 1))
     xt = x.T.tocsr()
+    # The product's right-hand side in CSR once: given CSC, scipy converts it for
+    # every chunk (a quarter of the time at 200,000 customers × 50,000 products).
+    xr = x.tocsr()
     for start in range(0, n, chunk):
         cols = np.arange(start, min(start + chunk, n))
         # For a binary matrix the co-occurrence counts are the support, and the
         # cosine is those counts over the norms: one sparse product serves both.
-        co = np.asarray((xt[cols] @ x).todense(), dtype=np.float32)
+        co = np.asarray((xt[cols] @ xr).todense(), dtype=np.float32)
         sim = co * inv[cols, None] * inv[None, :]
         sim[np.arange(len(cols)), cols] = 0.0
         if binary:
