@@ -18,6 +18,9 @@ NEIGHBOURS = 10  # neighbours kept per product and method
 MIN_SUPPORT = 2  # shared customers needed before a co-purchase score counts
 # A chunk of products is scored at once: chunk × products float32 ≤ ~64 MB.
 _CHUNK_CELLS = 1 << 24
+# A chunk of products sharing rows with at most this share of all products is
+# ranked from its pairs (see ``cosine_top_k``).
+_SPARSE_SHARE = 1 / 32
 
 
 def _inverse_norms(x: sp.csc_matrix) -> np.ndarray:
@@ -110,9 +113,17 @@ def top_k_rows(
 
 
 def cosine_top_k(
-    x: sp.spmatrix, k: int = NEIGHBOURS, min_support: int = MIN_SUPPORT
+    x: sp.spmatrix,
+    k: int = NEIGHBOURS,
+    min_support: int = MIN_SUPPORT,
+    sparse_share: float = _SPARSE_SHARE,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Top-``k`` cosine neighbours of every column of ``x``, chunk by chunk.
+
+    A chunk whose products share rows with at most ``sparse_share`` of all
+    products is ranked from those pairs alone (sorted), the others as dense
+    ``chunk × products`` scores: the same neighbours, scores and support either
+    way (see :func:`_top_k_of_pairs`).
 
     Parameters
     ----------
@@ -149,7 +160,12 @@ def cosine_top_k(
         cols = np.arange(start, min(start + chunk, n))
         # For a binary matrix the co-occurrence counts are the support, and the
         # cosine is those counts over the norms: one sparse product serves both.
-        co = np.asarray((xt[cols] @ xr).todense(), dtype=np.float32)
+        pairs = xt[cols] @ xr
+        if pairs.nnz <= sparse_share * len(cols) * n:
+            nbr, val, sup = _top_k_of_pairs(pairs, cols, inv, k, min_support)
+            neighbours[cols], scores[cols], support[cols] = nbr, val, sup
+            continue
+        co = np.asarray(pairs.todense(), dtype=np.float32)
         sim = co * inv[cols, None] * inv[None, :]
         sim[np.arange(len(cols)), cols] = 0.0
         if binary:
@@ -162,6 +178,39 @@ def cosine_top_k(
         if binary:
             sup = np.take_along_axis(co, idx, axis=1).astype(np.int64)
             support[cols] = np.where(ok, sup, 0)
+    return neighbours, scores, support
+
+
+def _top_k_of_pairs(
+    pairs: sp.csr_matrix, cols: np.ndarray, inv: np.ndarray, k: int, min_support: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`cosine_top_k` of one chunk from its stored pairs: ``pairs`` holds
+    the products ``cols`` (rows) × every product, co-occurrence counts (binary
+    input) or dot products. The cosine is computed as the dense way computes it,
+    and ranked by the same rule (score, then support, then column), so the result
+    is identical; the cost grows with the pairs, not with ``chunk × products``
+    (with 100,000 products, most of each dense row would be zeros)."""
+    binary = min_support > 0
+    row = np.repeat(np.arange(len(cols)), np.diff(pairs.indptr))
+    col, co = pairs.indices, pairs.data
+    sim = co * inv[cols][row] * inv[col]
+    keep = (sim > 0) & (col != cols[row])
+    if binary:
+        keep &= co >= min_support
+    row, col, co, sim = row[keep], col[keep], co[keep], sim[keep]
+    # Best first within each row: score, then support (binary input), then column.
+    order = np.lexsort((col, -co, -sim, row) if binary else (col, -sim, row))
+    row, col, co, sim = row[order], col[order], co[order], sim[order]
+    place = np.arange(len(row)) - np.searchsorted(row, row)
+    top = place < k
+    row, place = row[top], place[top]
+    neighbours = np.full((len(cols), k), -1, dtype=np.int64)
+    scores = np.zeros((len(cols), k), dtype=np.float32)
+    support = np.zeros((len(cols), k), dtype=np.int64)
+    neighbours[row, place] = col[top]
+    scores[row, place] = sim[top]
+    if binary:
+        support[row, place] = co[top]
     return neighbours, scores, support
 
 

@@ -63,6 +63,35 @@ def test_chunked_computation_equals_one_pass(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
+@pytest.mark.parametrize("min_support", [0, 1, 2])
+def test_ranking_from_pairs_equals_ranking_dense_scores(min_support, monkeypatch):
+    # Sparse chunks are ranked from their pairs, full ones densely: the result
+    # must not depend on which, ties included (0/1 data, few customers: many
+    # equal scores and supports; min_support 0: weighted input, no support).
+    rng = np.random.default_rng(min_support)
+    dense = (rng.random((40, 90)) < rng.random(90) * 0.3).astype(np.float32)
+    if not min_support:
+        dense *= rng.integers(1, 4, dense.shape)
+    x = sp.csr_matrix(dense)
+    monkeypatch.setattr(similarity, "_CHUNK_CELLS", 90 * 7)  # 7 products a chunk
+    by_dense = cosine_top_k(x, k=6, min_support=min_support, sparse_share=0.0)
+    by_pairs = cosine_top_k(x, k=6, min_support=min_support, sparse_share=1.0)
+    calls = []
+    by_pairs_fn = similarity._top_k_of_pairs
+    monkeypatch.setattr(
+        similarity,
+        "_top_k_of_pairs",
+        lambda *a: calls.append(1) or by_pairs_fn(*a),
+    )
+    mixed = cosine_top_k(x, k=6, min_support=min_support, sparse_share=0.45)
+    assert 0 < len(calls) < 13  # of 13 chunks, some each way
+    assert (by_dense[0] >= 0).sum() > 300  # most places are filled
+    for a, b, c in zip(by_dense, by_pairs, mixed, strict=True):
+        assert a.dtype == b.dtype == c.dtype
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+
+
 def test_descriptions_find_the_same_product_in_another_colour():
     texts = [
         "WHITE HANGING HEART T-LIGHT HOLDER",
