@@ -147,7 +147,7 @@ def copurchase_weights(purchases: Purchases, params: BlendParams, ease=None):
     ``params.knn_neighbours`` above. ``ease``: a function of λ returning the EASE
     weights of ``purchases`` already computed (default: compute them)."""
     from analytics.recommenders import ease_fits, ease_weights
-    from analytics.similarity import cosine_top_k
+    from analytics.similarity import cosine_top_k, neighbour_matrix
 
     x = purchases.binary
     if ease_fits(x.shape[1]):
@@ -155,12 +155,7 @@ def copurchase_weights(purchases: Purchases, params: BlendParams, ease=None):
             return ease(params.ease_lambda)
         recent = purchases.recent_columns(params.ease_recent_days)
         return ease_weights(x, params.ease_lambda, columns=recent)
-    nbr, score, _ = cosine_top_k(x, params.knn_neighbours, min_support=2)
-    rows = np.repeat(np.arange(x.shape[1]), nbr.shape[1])
-    ok = nbr.ravel() >= 0
-    return sp.csr_matrix(
-        (score.ravel()[ok], (rows[ok], nbr.ravel()[ok])), shape=(x.shape[1],) * 2
-    )
+    return neighbour_matrix(*cosine_top_k(x, params.knn_neighbours, min_support=2)[:2])
 
 
 def _fade(days: np.ndarray, half_life: float) -> np.ndarray:

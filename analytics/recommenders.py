@@ -19,12 +19,20 @@ import scipy.sparse as sp
 from scipy.linalg import lapack
 
 from analytics._reco_data import Purchases
-from analytics.similarity import cosine_matrix, rows_times, top_k_rows
+from analytics.similarity import (
+    cosine_matrix,
+    cosine_top_k,
+    neighbour_matrix,
+    rows_times,
+    top_k_rows,
+)
 
 # EASE needs a dense products × products inverse (float32): 4k products ≈ 64 MB and
 # ~1 s; 20k ≈ 1.6 GB and minutes (cubic). Above this the project's recommender uses
 # sparse item-kNN top-k neighbours instead.
 EASE_MAX_PRODUCTS = 20_000
+# Above that, the item-kNN baseline keeps each product's nearest neighbours only.
+KNN_NEIGHBOURS = 200
 
 
 def ease_fits(products: int) -> bool:
@@ -118,7 +126,8 @@ def _weighted(purchases: Purchases, weighting: str) -> sp.csr_matrix:
 
 class ItemKNN(TopOfScores):
     """Plain item-based collaborative filtering: a customer's score for a product is
-    the sum of its cosine similarities (binary purchase matrix, all neighbours) to
+    the sum of its cosine similarities (binary purchase matrix; all neighbours,
+    the nearest :data:`KNN_NEIGHBOURS` above :data:`EASE_MAX_PRODUCTS` products) to
     the customer's products, each weighted by ``weighting``.
 
     ``self_similarity`` counts a product as similar to itself (cosine 1), which lets
@@ -155,11 +164,16 @@ class ItemKNN(TopOfScores):
 
 def knn_similarity(purchases: Purchases):
     """Cosine similarity of the products (zero diagonal) for :class:`ItemKNN`:
-    dense up to :data:`EASE_MAX_PRODUCTS` products (sparse × dense scoring is
-    several times faster than sparse × sparse on this often half-full matrix, and
-    gives the same sums in the same order), sparse above."""
-    sim = cosine_matrix(purchases.binary)
-    return sim.toarray() if ease_fits(sim.shape[0]) else sim
+    dense, every neighbour, up to :data:`EASE_MAX_PRODUCTS` products (sparse ×
+    dense scoring is several times faster than sparse × sparse on this often
+    half-full matrix, and gives the same sums in the same order). Above, each
+    product's :data:`KNN_NEIGHBOURS` most similar products, sparse: every
+    co-purchased pair would grow with the customers (at 200,000 customers ×
+    50,000 products, 98 M pairs, 0.8 GB)."""
+    x = purchases.binary
+    if ease_fits(x.shape[1]):
+        return cosine_matrix(x).toarray()
+    return neighbour_matrix(*cosine_top_k(x, KNN_NEIGHBOURS, min_support=1)[:2])
 
 
 def gram_matrix(x: sp.csr_matrix) -> np.ndarray:

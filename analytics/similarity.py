@@ -185,6 +185,17 @@ def cosine_top_k(
     return neighbours, scores, support
 
 
+def neighbour_matrix(neighbours: np.ndarray, scores: np.ndarray) -> sp.csr_matrix:
+    """Products × products, each row holding its neighbours' scores (the output of
+    :func:`cosine_top_k`; -1: no neighbour)."""
+    n = neighbours.shape[0]
+    rows = np.repeat(np.arange(n), neighbours.shape[1])
+    ok = neighbours.ravel() >= 0
+    return sp.csr_matrix(
+        (scores.ravel()[ok], (rows[ok], neighbours.ravel()[ok])), shape=(n, n)
+    )
+
+
 def _top_k_of_pairs(
     pairs: sp.csr_matrix, cols: np.ndarray, inv: np.ndarray, k: int, min_support: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

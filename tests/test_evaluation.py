@@ -127,6 +127,29 @@ def test_above_the_ease_limit_the_evaluation_runs_without_the_ease_baseline(
     )
 
 
+def test_above_the_ease_limit_item_knn_keeps_each_products_nearest(monkeypatch):
+    # Memory must not grow with every co-purchased pair of a huge catalogue: each
+    # product keeps its KNN_NEIGHBOURS best cosines (here 3 of 11 products).
+    import analytics.recommenders as rec
+    from analytics._reco_data import purchases_from_lines
+    from analytics.similarity import cosine_matrix
+
+    p = purchases_from_lines(_shop(), pd.Timestamp("2011-03-01"))
+    full = cosine_matrix(p.binary).toarray()
+    monkeypatch.setattr(rec, "EASE_MAX_PRODUCTS", 3)
+    monkeypatch.setattr(rec, "KNN_NEIGHBOURS", 3)
+    kept = rec.knn_similarity(p)
+    assert sp.issparse(kept) and p.shape[1] > 3
+    per_row = np.diff(kept.indptr)
+    assert per_row.max() == 3
+    for i in range(p.shape[1]):
+        best = np.sort(full[i])[::-1][: per_row[i]]
+        np.testing.assert_allclose(np.sort(kept[i].data)[::-1], best, rtol=1e-6)
+        assert per_row[i] == min(3, np.count_nonzero(full[i]))
+    s = rec.ItemKNN().fit(p, similarity=kept).score(np.arange(p.shape[0]))
+    assert s.shape == p.shape
+
+
 @requires_shared_data
 @pytest.mark.integration
 def test_project_recommender_beats_popularity_on_online_retail(
