@@ -116,6 +116,36 @@ def test_number_out_of_range_names_the_row(tmp_path, column, value, message):
     assert f"column {column}, row 3: {message}" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("Quantity", "0x10", "cannot read '0x10' as a whole number"),  # not 16
+        ("UnitPrice", "NAN", "cannot read 'NAN' as a number"),  # ("nan": empty)
+        ("CustomerID", "1_000", "cannot read '1_000' as a whole number"),
+        ("UnitPrice", "1,5", "cannot read '1,5' as a number"),
+    ],
+)
+def test_text_numbers_that_arrow_or_pandas_would_misread_name_the_row(
+    tmp_path, column, value, message
+):
+    # Text numbers are read by Arrow first (fast), by pandas when Arrow cannot:
+    # neither may accept hexadecimal, "nan" or separators as numbers.
+    path = write_csv(_with(column, value), tmp_path / "t.csv")
+    with pytest.raises(InputError) as err:
+        _read(path)
+    assert f"column {column}, row 3: {message}" in str(err.value)
+
+
+def test_text_numbers_with_signs_and_exponents_read_as_numbers(tmp_path):
+    frame = raw_rows(ROWS)
+    frame["Quantity"] = ["+5", "-0", "007"]
+    frame["UnitPrice"] = ["1e1", "-0", ".5"]
+    out = _read(write_csv(frame, tmp_path / "t.csv"))
+    assert out["quantity"].tolist() == [5, 0, 7]
+    assert out["unit_price"].tolist() == [10.0, 0.0, 0.5]
+    assert not np.signbit(out["unit_price"]).any()  # a price of "-0" is 0
+
+
 def test_numbers_at_the_limits_are_read_exactly(tmp_path):
     frame = raw_rows(ROWS)
     frame["Quantity"] = [-999_999_999, 999_999_999, 1]
