@@ -231,7 +231,9 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
     )
     out["country"] = _text(frame["country"])
     for column in ("invoice", "quantity", "unit_price"):
-        empty = out[column].isna() | (out[column].astype("str") == "")
+        empty = out[column].isna()
+        if not pd.api.types.is_numeric_dtype(out[column]):  # numbers are never ""
+            empty |= out[column].astype("str") == ""
         if empty.any():
             _empty_row(path, column, _first(empty), first_row)
     out["quantity"] = out["quantity"].astype("int64")
