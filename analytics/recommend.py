@@ -146,6 +146,31 @@ def _cf_sources(model, rows, best) -> np.ndarray:
     return source
 
 
+# The popularity reasons say "lately" while the shop sold something in the two
+# weeks before the lists' date. After a longer silence (a build ``--until`` long
+# after the last sale) the trends are those of its last weeks, and the reasons say
+# so: "in the weeks before 9 Dec 2011".
+LATELY_DAYS = 14
+
+
+def _when(p: Purchases) -> str:
+    """ "lately", or "in the weeks before <the shop's last sale>" (see
+    :data:`LATELY_DAYS`)."""
+    gap = float(np.min(p.item_last_days)) if p.shape[1] else 0.0
+    if not np.isfinite(gap) or gap <= LATELY_DAYS:
+        return "lately"
+    last = (p.as_of - pd.Timedelta(days=gap)).normalize()
+    return f"in the weeks before {last.day} {last:%b %Y}"
+
+
+def _popular(place: str, when: str) -> str:
+    return (
+        f"popular lately with {place}"
+        if when == "lately"
+        else f"popular with {place} {when}"
+    )
+
+
 def recommend_for_rows(
     model: LearnedRanker,
     rows: np.ndarray,
@@ -178,6 +203,7 @@ def recommend_for_rows(
     trend_part = parts["trend"][r, best]
     adopt_part = parts["adopt"][r, best]
     reasons = np.empty(best.shape, dtype=object)
+    when = _when(p)
     for i in range(best.shape[0]):
         country = country_names[i]
         for j in range(best.shape[1]):
@@ -196,9 +222,9 @@ def recommend_for_rows(
                 # the customer knows is the more useful thing to say.
                 reasons[i, j] = f"often bought with {p.descriptions[source[i, j]]}"
             elif adopt_part[i, j] > trend_part[i, j]:
-                reasons[i, j] = "many customers started buying this lately"
+                reasons[i, j] = f"many customers started buying this {when}"
             else:
-                reasons[i, j] = f"popular lately with customers in {country}"
+                reasons[i, j] = _popular(f"customers in {country}", when)
     src = np.where(source >= 0, source, 0)
     table = pd.DataFrame(
         {
@@ -242,6 +268,7 @@ def _unknown_customers(customers, p: Purchases, model) -> pd.DataFrame:
     model = model.blend_
     ids = customers["customer_id"].to_numpy("int64")
     unknown = customers[p.rows_of(ids) < 0]
+    when = _when(p)
     frames = []
     for row in unknown.itertuples(index=False):
         country = str(getattr(row, "country", ""))
@@ -260,7 +287,7 @@ def _unknown_customers(customers, p: Purchases, model) -> pd.DataFrame:
                     "stock_code": p.stock_codes[best],
                     "description": p.descriptions[best],
                     "score": trend[best].astype("float64"),
-                    "reason": f"popular lately with {place}",
+                    "reason": _popular(place, when),
                     "kind": "discover",
                     "reason_stock_code": "",
                 }
