@@ -154,8 +154,8 @@ LATELY_DAYS = 14
 
 
 def _when(p: Purchases) -> str:
-    """ "lately", or "in the weeks before <the shop's last sale>" (see
-    :data:`LATELY_DAYS`)."""
+    """When the popularity reasons say it was measured: "lately", or "in the
+    weeks before <the shop's last sale>" (see :data:`LATELY_DAYS`)."""
     gap = float(np.min(p.item_last_days)) if p.shape[1] else 0.0
     if not np.isfinite(gap) or gap <= LATELY_DAYS:
         return "lately"
