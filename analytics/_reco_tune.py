@@ -15,13 +15,12 @@ import pandas as pd
 
 from analytics import recommenders
 from analytics._reco_blend import BlendParams, ShopperRecommender
+from analytics._reco_history import History
 from analytics.evaluation import METRICS, score_task, time_split
 from analytics.recommenders import (
     EASE,
     ItemKNN,
     baselines,
-    ease_weights,
-    gram_matrix,
 )
 
 # Candidate values per parameter, searched one parameter at a time.
@@ -94,7 +93,9 @@ def tune_blend(
     :func:`maximin_margin` over the task's baselines, each metric's best).
     """
     prepared = [time_split(lines, cutoff, horizon) for lines, cutoff, horizon in splits]
-    ease_cache: dict[tuple, object] = {}
+    # Each split's co-purchase weights, per λ and products, computed once (with
+    # its Gram matrix), as the evaluation computes them.
+    histories = [History(None, train) for train, _ in prepared]
     trials: list[dict] = []
     grid = grid or GRID
     per_split = []
@@ -111,18 +112,9 @@ def tune_blend(
 
     def run(params: BlendParams) -> float:
         results = []
-        for n, (train, truth) in enumerate(prepared):
-            key = (n, params.ease_lambda, params.ease_recent_days)
-            if key not in ease_cache:
-                if (n, "gram") not in ease_cache:
-                    ease_cache[n, "gram"] = gram_matrix(train.binary)
-                ease_cache[key] = ease_weights(
-                    train.binary,
-                    params.ease_lambda,
-                    ease_cache[n, "gram"],
-                    train.recent_columns(params.ease_recent_days),
-                )
-            model = ShopperRecommender(params).fit(train, cf_weights=ease_cache[key])
+        for (train, truth), history in zip(prepared, histories, strict=True):
+            weights = history.cf_weights(train.as_of, params)
+            model = ShopperRecommender(params).fit(train, cf_weights=weights)
             results.append(score_task(model, train, truth, task))
         mean = _mean(results)
         value = maximin_margin(mean, target)

@@ -363,7 +363,7 @@ def test_above_the_ease_limit_the_tuning_compares_with_the_other_baselines(
     # 3 products) and compare against the baselines the evaluation would use.
     import analytics.recommenders
     from analytics._reco_blend import NEW_ITEMS_PARAMS, ShopperRecommender
-    from analytics._reco_tune import tune_baselines, validation_table
+    from analytics._reco_tune import tune_baselines, tune_blend, validation_table
 
     monkeypatch.setattr(analytics.recommenders, "EASE_MAX_PRODUCTS", 3)
     cutoff = pd.Timestamp("2011-03-01")
@@ -377,3 +377,8 @@ def test_above_the_ease_limit_the_tuning_compares_with_the_other_baselines(
     assert set(tune_baselines(*split, log=lambda *_: None)["method"]) == {
         "item-kNN cosine"
     }
+    # The blend's search too: its co-purchase weights are the sparse neighbours.
+    _, trials = tune_blend(
+        [split], "new items", rounds=1, grid={"w_cf": [0.2]}, log=lambda *_: None
+    )
+    assert len(trials) == 2 and trials["objective"].notna().all()
