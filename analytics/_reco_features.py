@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analytics._reco_blend import ShopperRecommender, _row_max_scaled
-from analytics.similarity import rows_times
+from analytics.similarity import rank_in_rows, rows_times
 
 # (feature, about the customer's own product only), in the classifier's column order.
 # Own products are never candidates for new items: those features would be empty.
@@ -53,15 +53,6 @@ NEW_ITEMS_FEATURES = [name for name, own_only in _FEATURES if not own_only]
 # the EASE score scaled to the customer's best, its rank among the candidates, the
 # score itself, and the customer's best score (how sure EASE is for this customer).
 EASE_FEATURES = ["ease", "ease_rank", "ease_raw", "ease_top"]
-
-
-def rank_in_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Rank of each candidate's value ``v`` among its row's candidates (0: best;
-    ties by column). ``r`` must be sorted (as ``np.nonzero`` returns it)."""
-    order = np.lexsort((c, -v, r))
-    ranks = np.empty(len(v), np.float32)
-    ranks[order] = np.arange(len(v)) - np.searchsorted(r, r[order])
-    return ranks
 
 
 def _top_mask(a: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:

@@ -38,10 +38,10 @@ import pandas as pd
 
 from analytics._reco_blend import BlendParams, ShopperRecommender
 from analytics._reco_data import Purchases
-from analytics._reco_features import CandidateFeatures, rank_in_rows
+from analytics._reco_features import CandidateFeatures
 from analytics._reco_history import History, batches, labels_after
 from analytics.metrics import PROJECT
-from analytics.similarity import PairLookup, top_k_rows
+from analytics.similarity import PairLookup, rank_in_rows, top_k_rows
 
 TASKS = ("all items", "new items")  # the evaluation's two tasks
 

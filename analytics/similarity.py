@@ -72,6 +72,18 @@ def rows_times(x: sp.spmatrix, w) -> np.ndarray:
     return out
 
 
+def rank_in_rows(
+    r: np.ndarray, c: np.ndarray, v: np.ndarray, then: np.ndarray | None = None
+) -> np.ndarray:
+    """Rank of each entry's value ``v`` among its row's entries (0: best); equal
+    values go to the larger ``then`` (when given), then to the lower column ``c``.
+    ``r`` must be sorted (as ``np.nonzero`` returns it)."""
+    order = np.lexsort((c, -v, r) if then is None else (c, -then, -v, r))
+    ranks = np.empty(len(v), np.float32)
+    ranks[order] = np.arange(len(v)) - np.searchsorted(r, r[order])
+    return ranks
+
+
 def top_k_rows(
     scores: np.ndarray, k: int, then: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -214,9 +226,7 @@ def _top_k_of_pairs(
         keep &= co >= min_support
     row, col, co, sim = row[keep], col[keep], co[keep], sim[keep]
     # Best first within each row: score, then support (binary input), then column.
-    order = np.lexsort((col, -co, -sim, row) if binary else (col, -sim, row))
-    row, col, co, sim = row[order], col[order], co[order], sim[order]
-    place = np.arange(len(row)) - np.searchsorted(row, row)
+    place = rank_in_rows(row, col, sim, then=co if binary else None).astype(np.int64)
     top = place < k
     row, place = row[top], place[top]
     neighbours = np.full((len(cols), k), -1, dtype=np.int64)
