@@ -16,12 +16,8 @@ import pandas as pd
 from analytics import recommenders
 from analytics._reco_blend import BlendParams, ShopperRecommender
 from analytics._reco_history import History
-from analytics.evaluation import METRICS, score_task, time_split
-from analytics.recommenders import (
-    EASE,
-    ItemKNN,
-    baselines,
-)
+from analytics.evaluation import METRICS, _SharedFits, score_task, time_split
+from analytics.recommenders import EASE, ItemKNN, baselines
 
 # Candidate values per parameter, searched one parameter at a time.
 GRID: dict[str, list] = {
@@ -93,14 +89,15 @@ def tune_blend(
     :func:`maximin_margin` over the task's baselines, each metric's best).
     """
     prepared = [time_split(lines, cutoff, horizon) for lines, cutoff, horizon in splits]
-    # Each split's co-purchase weights, per λ and products, computed once (with
-    # its Gram matrix), as the evaluation computes them.
+    # Each split's Gram matrix, EASE and co-purchase weights per λ and products,
+    # computed once for the baselines and every trial, as the evaluation does.
     histories = [History(None, train) for train, _ in prepared]
     trials: list[dict] = []
     grid = grid or GRID
     per_split = []
-    for train, truth in prepared:
-        fitted = [model.fit(train) for model in baselines(task, train.shape[1])]
+    for (train, truth), history in zip(prepared, histories, strict=True):
+        shared = _SharedFits(train, history)
+        fitted = [shared.fit(m) for m in baselines(task, train.shape[1])]
         per_split.append(
             best_per_metric([score_task(model, train, truth, task) for model in fitted])
         )
