@@ -109,6 +109,13 @@ def test_url_dates_beyond_the_data_show_its_first_and_last_day(data, path):
     # A window without a day of data keeps the dates asked for ("no sales").
     before = urlstate.parse("?start=1990-01-01&end=1990-02-01")
     assert _picker_dates(render(path, before, ctx)) == ("1990-01-01", "1990-02-01")
+    # One date outside the data: that day at both ends. With the data's other
+    # bound beside it the pair came out reversed, and the next change of any
+    # control read it as the data's last (first) day.
+    for day, query in (("2999-01-01", "?start="), ("1990-01-01", "?end=")):
+        picked = _picker_dates(render(path, urlstate.parse(query + day), ctx))
+        assert picked == (day, day)
+        assert data.kpis(urlstate.filters_of(*picked, (), ()))["current"]["orders"] == 0
 
 
 def test_segments_summary_and_picker_name_the_same_clipped_window(data):

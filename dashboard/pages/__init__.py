@@ -32,9 +32,12 @@ def global_filter_bar(ctx: PageContext, params: dict):
     # The window the page shows (``?start=1990-01-01`` reads as the first day of
     # the data), as the queries and the summaries clip it; a window without a
     # day of data keeps the dates asked for, which the page says has no sales.
+    # Only one asked for (``?start=2012-01-01``, after the data): that day at
+    # both ends, not the data's last day at the other. A reversed pair would
+    # read, once any control changes, as the window between them.
     start, end = window_dates(f, bounds)
     if start > end:
-        start, end = f.start, f.end
+        start, end = f.start or f.end, f.end or f.start
     return filter_bar(
         bounds,
         data.regions(),
