@@ -92,6 +92,18 @@ def signed(value, decimals: int = 3) -> str:
     return f"{_rounded(value, decimals):+,.{decimals}f}"
 
 
+def signed_bound(value, decimals: int = 3, most: int = 6) -> str:
+    """An interval's end (-0.00043) as :func:`signed` would write it, with more
+    decimals (up to ``most``) where it would round to zero but is not zero
+    (``-0.0004``): whether an interval crosses zero is what it is read for."""
+    if not _finite(value):
+        return "–"
+    for places in range(decimals, most + 1):
+        if round(float(value), places) != 0:
+            return signed(value, places)
+    return signed(value, decimals)  # zero, or as good as
+
+
 def pct(share, decimals: int = 1) -> str:
     """A share (0.123) as ``12.3%``."""
     if not _finite(share):

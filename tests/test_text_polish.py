@@ -85,6 +85,20 @@ def test_lead_table_shows_a_tiny_negative_difference_as_zero():
     assert "-0.003 to +0.002" in text
 
 
+def test_an_interval_end_near_zero_keeps_its_sign():
+    # "+0.000 to +0.008 — within noise" read as a lead: the low end was -0.00043.
+    assert fmt.signed_bound(-0.00043) == "-0.0004"
+    assert fmt.signed_bound(0.00043) == "+0.0004"
+    assert fmt.signed_bound(0.0081) == "+0.008"
+    assert fmt.signed_bound(0.0) == fmt.signed_bound(-1e-9) == "+0.000"
+    frame = pd.DataFrame(
+        [{"task": "all items", "metric": "precision_at_5", "baseline": "own reorders",
+          "difference": 0.0039, "low": -0.00043, "high": 0.0081,
+          "reading": "within noise"}]
+    )  # fmt: skip
+    assert "-0.0004 to +0.008" in text_of(intervals_table(frame))
+
+
 def test_model_reason_writes_calinski_harabasz_as_the_table_does():
     reason = (
         "KMeans (k=4): 4 clusters, silhouette 0.337, Calinski–Harabasz 3301, "

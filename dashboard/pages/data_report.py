@@ -132,7 +132,8 @@ def intervals_table(frame):
             "metric": labels.get(r["metric"], r["metric"]),
             "baseline": r["baseline"],
             "difference": r["difference"],
-            "interval": f"{fmt.signed(r['low'])} to {fmt.signed(r['high'])}",
+            "interval": f"{fmt.signed_bound(r['low'])} to "
+            f"{fmt.signed_bound(r['high'])}",
             "reading": r["reading"],
         }
         for r in frame.to_dict("records")
