@@ -91,11 +91,22 @@ class OwnReorders(TopOfScores):
     """The customer's own most-reordered products (most orders, then most recent).
 
     Customers with fewer than five products of their own get popular products after
-    them, so every list has five items.
+    them, so every list has five items. For "new items", where the customer's own
+    products are excluded, only those popular products are left: its list is
+    popularity's, and its ``variant`` says so (the evaluation keeps the row, as the
+    baseline the task asks for).
     """
 
     name = "own reorders"
-    variant = "orders, then recency"
+
+    def __init__(self, task: str = "all items"):
+        self.task = task
+
+    @property
+    def variant(self) -> str:
+        if self.task == "new items":
+            return "own products excluded: popularity's list"
+        return "orders, then recency"
 
     def fit(self, purchases: Purchases) -> OwnReorders:
         self.purchases_ = purchases
@@ -294,7 +305,7 @@ def baselines(task: str = "all items", products: int | None = None) -> list:
     """Fresh instances of every baseline, in their validated variant for ``task``;
     EASE only up to :data:`EASE_MAX_PRODUCTS` ``products`` (its dense inverse)."""
     chosen = BASELINE_VARIANTS[task]
-    models = [Popularity(), OwnReorders(), ItemKNN(*chosen["knn"])]
+    models = [Popularity(), OwnReorders(task), ItemKNN(*chosen["knn"])]
     if products is None or ease_fits(products):
         models.append(EASE(*chosen["ease"]))
     return models

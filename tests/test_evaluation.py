@@ -107,6 +107,15 @@ def test_evaluation_table_follows_the_contract():
     text = format_evaluation(table)
     assert "new items" in text and "shopper (project)" in text
     assert "left out" not in text
+    # With own products excluded, own reorders is popularity: its row says so.
+    own = table[table["method"] == "own reorders"].set_index("task")
+    popular = table[table["method"] == "popularity"].set_index("task")
+    assert own.loc["all items", "variant"] == "orders, then recency"
+    assert "popularity" in own.loc["new items", "variant"]
+    metric_names = TABLES["evaluation"][2:7]
+    assert (
+        own.loc["new items", metric_names] == popular.loc["new items", metric_names]
+    ).all()
 
 
 def test_above_the_ease_limit_the_evaluation_runs_without_the_ease_baseline(
