@@ -17,12 +17,13 @@ def iso_days(series: pd.Series) -> list[str]:
     return pd.to_datetime(series).dt.strftime("%Y-%m-%d").tolist()
 
 
-def one_period_layout(x: list[str], granularity: str) -> tuple[dict, dict]:
-    """Bar and x-axis settings for a chart of a single period, else nothing: plotly
-    would size the bar and the axis to one millisecond and label the ticks
-    "23:59:59.9998", "00:00:00.0002"."""
+def period_layout(x: list[str], granularity: str) -> tuple[dict, dict]:
+    """Bar and x-axis settings for a chart of a single period (plotly would size
+    the bar and the axis to one millisecond and label the ticks "23:59:59.9998",
+    "00:00:00.0002"); for a few months, a tick on each month's bar (see
+    :func:`_month_ticks`); else nothing."""
     if len(x) != 1:
-        return {}, {}
+        return {}, _month_ticks(len(x)) if granularity == "month" else {}
     days = PERIOD_DAYS.get(granularity, 1)
     start = pd.Timestamp(x[0])
     pad = pd.Timedelta(days=days)
@@ -34,6 +35,17 @@ def one_period_layout(x: list[str], granularity: str) -> tuple[dict, dict]:
         "tickformat": PERIOD_FORMAT.get(granularity, "%d %b %Y"),
     }
     return bar, axis
+
+
+def _month_ticks(months: int) -> dict:
+    """Monthly bars stand on the first of their month. Over a few months plotly
+    ticks the axis every week or two ("Dec 19 2010", "Jan 2"), and January's bar,
+    half left of 1 Jan, reads as December's: a "Jan 2011" tick under each bar
+    instead (every second or third month over two years; longer spans already
+    get ticks on months)."""
+    if months > 24:
+        return {}
+    return {"dtick": f"M{1 if months <= 12 else 2}", "tickformat": "%b %Y"}
 
 
 PERIOD_FREQ = {"day": "D", "week": "7D", "month": "MS"}

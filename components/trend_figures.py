@@ -14,8 +14,8 @@ from components.periods import (
     PERIOD_FORMAT,
     complete_periods,
     iso_days,
-    one_period_layout,
     partial_periods,
+    period_layout,
 )
 from components.theme import PRIMARY, empty_figure, over_time_layout, twin_value_axes
 
@@ -119,7 +119,7 @@ def sales_trend_figure(
     revenue_axis, orders_axis = twin_value_axes(
         trend["revenue"].max(), trend["orders"].max(), right_whole=True
     )
-    one_bar, one_period_axis = one_period_layout(x, granularity)
+    one_bar, period_axis = period_layout(x, granularity)
     data = [
         {
             "type": "bar",
@@ -157,7 +157,7 @@ def sales_trend_figure(
             {"title": {"text": "Revenue (£)"}, "tickprefix": "£", **revenue_axis},
             {"title": {"text": "Orders"}, **orders_axis},
             right_margin=56,
-            xaxis={"type": "date", **one_period_axis},
+            xaxis={"type": "date", **period_axis},
             bargap=0.15,
         ),
     }
@@ -267,7 +267,7 @@ def product_sales_figure(
     units_axis, revenue_axis = twin_value_axes(
         sales["units"].max(), sales["revenue"].max(), left_whole=True
     )
-    one_bar, one_period_axis = one_period_layout(x, granularity)
+    one_bar, period_axis = period_layout(x, granularity)
     hover_date = "%{x|" + PERIOD_FORMAT.get(granularity, "%b %Y") + "}"
     data = [
         {
@@ -300,6 +300,6 @@ def product_sales_figure(
             {"title": {"text": "Units"}, **units_axis},
             {"title": {"text": "Revenue (£)"}, "tickprefix": "£", **revenue_axis},
             right_margin=64,
-            xaxis={"type": "date", **one_period_axis},
+            xaxis={"type": "date", **period_axis},
         ),
     }

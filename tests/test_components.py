@@ -9,7 +9,13 @@ import pytest
 from dash import html
 from helpers import text_of
 
-from components import customer_figures, figures, segment_figures, trend_figures
+from components import (
+    customer_figures,
+    figures,
+    periods,
+    segment_figures,
+    trend_figures,
+)
 from components import format as fmt
 from components.export import neutralise, safe_csv
 from components.geo import iso3
@@ -113,7 +119,7 @@ def test_both_sales_over_time_figures_share_their_twin_axis_layout():
             **ticks,
             **right_axis,
         },
-        xaxis={"type": "date"},
+        xaxis={"type": "date", "dtick": "M1", "tickformat": "%b %Y"},
         bargap=0.15,
         barmode="overlay",
         legend=legend,
@@ -123,7 +129,7 @@ def test_both_sales_over_time_figures_share_their_twin_axis_layout():
     left_axis = {k: v for k, v in product["yaxis"].items() if k in ("range", "dtick")}
     right_axis = {k: v for k, v in product["yaxis2"].items() if k in ("range", "dtick")}
     assert product == base_layout(
-        xaxis={"type": "date"},
+        xaxis={"type": "date", "dtick": "M1", "tickformat": "%b %Y"},
         yaxis={
             "title": {"text": "Units"},
             "rangemode": "tozero",
@@ -337,3 +343,28 @@ def test_customer_history_with_one_month_has_a_readable_axis():
     assert end - start >= pd.Timedelta(days=30)
     assert figure["layout"]["xaxis"]["tickformat"] == "%b %Y"
     assert figure["data"][0]["width"][0] >= 20 * 86_400_000
+
+
+def test_a_few_months_get_a_tick_under_each_monthly_bar():
+    # Jan–Mar 2011 by month: plotly ticked "Dec 19 2010", "Jan 2"…, and January's
+    # bar (centred on 1 Jan) read as December's.
+    sales = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2011-01-01", "2011-02-01", "2011-03-01"]),
+            "revenue": [100.0, 120.0, 90.0],
+            "orders": [10, 12, 9],
+            "customers": [5, 6, 4],
+            "units": [50, 60, 45],
+        }
+    )
+    shown = ("2011-01-01", "2011-03-31")
+    for figure in (
+        trend_figures.sales_trend_figure(sales, "month", shown),
+        trend_figures.product_sales_figure(sales, "month", shown),
+    ):
+        axis = figure["layout"]["xaxis"]
+        assert (axis["dtick"], axis["tickformat"]) == ("M1", "%b %Y")
+    weekly = trend_figures.sales_trend_figure(sales, "week", shown)["layout"]["xaxis"]
+    assert "dtick" not in weekly
+    months = [f"20{y:02d}-{m:02d}-01" for y in (9, 10, 11) for m in range(1, 13)]
+    assert periods.period_layout(months, "month") == ({}, {})
