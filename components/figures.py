@@ -57,6 +57,16 @@ def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
 _MAP_BAR_STRIP = 0.14
 
 
+def _log_ticks(lo: float, hi: float) -> np.ndarray:
+    """Colour-bar ticks (log10 of £) within ``lo``…``hi``: the decades (£1k,
+    £10k…), with 2 and 5 times each where fewer than two decades fit (else a
+    scale of one decade had one label, or none)."""
+    decades = np.arange(np.floor(lo), np.ceil(hi) + 1)
+    if hi - lo < 2:
+        decades = (decades[:, None] + np.log10([1, 2, 5])[None, :]).ravel()
+    return decades[(decades >= lo - 1e-9) & (decades <= hi + 1e-9)]
+
+
 def country_map_figure(by_country: pd.DataFrame) -> dict:
     """World choropleth of revenue (log colour scale, so small markets show)."""
     # A plain loop: ~40 rows, and pandas' groupby costs more than the whole query.
@@ -74,8 +84,11 @@ def country_map_figure(by_country: pd.DataFrame) -> dict:
     locations = sorted(totals)
     revenue = np.array([totals[c] for c in locations])
     log_rev = np.log10(np.maximum(revenue, 1))
-    lo, hi = float(log_rev.min()), float(log_rev.max())
-    ticks = np.arange(np.floor(lo), np.ceil(hi) + 1)
+    hi = float(log_rev.max())
+    # At least a decade of colour: stretched from the selection's smallest to its
+    # largest, Germany (£201k) drew darkest and France (£182k) all but blank.
+    lo = min(float(log_rev.min()), hi - 1.0)
+    ticks = _log_ticks(lo, hi)
     return {
         "data": [
             {
@@ -97,7 +110,7 @@ def country_map_figure(by_country: pd.DataFrame) -> dict:
                     "title": {"text": "Revenue", "side": "top"},
                     "tickvals": ticks.tolist(),
                     # "£1k", "£10k", "£1M": side by side on a phone.
-                    "ticktext": [fmt.short_money(10**t) for t in ticks],
+                    "ticktext": [fmt.short_money(round(10**t)) for t in ticks],
                     "tickangle": 0,
                     "tickfont": {"size": 11},
                     "thickness": 10,

@@ -180,6 +180,20 @@ def test_country_map_merges_names_of_one_country_and_skips_unknown():
     assert iso3("EIRE") == "IRL" and iso3("Unspecified") is None
 
 
+def test_map_colours_two_close_countries_alike_and_labels_its_scale():
+    # Stretched from min to max, Germany (£201k) drew darkest and France (£182k)
+    # all but blank, under a colour bar whose decade ticks were all outside it.
+    by_country = pd.DataFrame(
+        {"country": ["Germany", "France"], "revenue": [201_000.0, 182_000.0]}
+    )
+    trace = figures.country_map_figure(by_country)["data"][0]
+    share = [(z - trace["zmin"]) / (trace["zmax"] - trace["zmin"]) for z in trace["z"]]
+    assert min(share) > 0.9
+    bar = trace["colorbar"]
+    assert bar["ticktext"] == ["£50k", "£100k", "£200k"]
+    assert all(trace["zmin"] <= t <= trace["zmax"] for t in bar["tickvals"])
+
+
 def test_top_products_figure_ranks_biggest_on_top():
     top = pd.DataFrame(
         {
