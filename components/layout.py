@@ -79,6 +79,23 @@ def labelled(text: str, label_id: str, control) -> html.Div:
     )
 
 
+def country_options(
+    countries: Sequence[tuple[str, str]],
+    regions: Sequence[str] = (),
+    chosen: Sequence[str] = (),
+) -> list[dict]:
+    """The country picker's options: the countries of ``regions`` (every one
+    without), and those already ``chosen`` whatever their region, so a choice is
+    never dropped unseen. The two filters combine (a country of another region
+    shows nothing): offering every country under "Western Europe" invited it."""
+    regions, chosen = set(regions or ()), set(chosen or ())
+    return [
+        {"label": c, "value": c, "search": f"{c} {r}"}
+        for c, r in countries
+        if not regions or r in regions or c in chosen
+    ]
+
+
 def filter_bar(
     date_bounds: tuple[str, str],
     regions: Sequence[str],
@@ -110,7 +127,7 @@ def filter_bar(
     )
     country = dcc.Dropdown(
         id=ids.COUNTRY,
-        options=[{"label": c, "value": c, "search": f"{c} {r}"} for c, r in countries],
+        options=country_options(countries, selected_regions, selected_countries),
         value=list(selected_countries),
         multi=True,
         placeholder="All countries",

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 from flask_caching import Cache
 
-from callbacks import customers, overview, products, routing, segments
+from callbacks import customers, filters, overview, products, routing, segments
 from components.layout import navbar
 from dashboard import ids
 from dashboard.config import ASSETS, Config
@@ -16,7 +16,7 @@ from dashboard.data import BundleMissingError, DataAccess
 
 log = logging.getLogger(__name__)
 
-CALLBACK_MODULES = (routing, overview, segments, customers, products)
+CALLBACK_MODULES = (routing, filters, overview, segments, customers, products)
 
 
 def shell() -> html.Div:

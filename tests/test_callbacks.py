@@ -329,3 +329,24 @@ def test_cleaning_report_says_what_cancellations_took_back():
     assert "took 248,964 units back" in text and "24,071 cancelled units" in text
     older = {"rows_in": 10, "removed": {"duplicate_row": 1}, "rows_out": 9}
     assert "Cancellations" not in text_of(cleaning_table(older))
+
+
+def test_the_country_picker_offers_the_chosen_regions_countries(data):
+    from components.layout import country_options
+
+    countries = data.countries()
+    everyone = country_options(countries)
+    assert [o["value"] for o in everyone] == [c for c, _ in countries]
+    region = countries[0][1]
+    inside = {c for c, r in countries if r == region}
+    narrowed = country_options(countries, [region])
+    assert {o["value"] for o in narrowed} == inside
+    # A country already chosen stays on offer (and chosen) whatever its region.
+    other = next(c for c, r in countries if r != region)
+    kept = {o["value"] for o in country_options(countries, [region], [other])}
+    assert kept == inside | {other}
+    # The page opens with the URL's regions applied to the picker.
+    ctx = PageContext(data=data, topojson_url="/t/")
+    page = render("/", urlstate.parse(f"?region={region}"), ctx)
+    picker = next(c for c in walk(page) if getattr(c, "id", None) == ids.COUNTRY)
+    assert {o["value"] for o in picker.options} == inside

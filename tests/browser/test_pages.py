@@ -47,6 +47,19 @@ def test_ovr002_region_filter_changes_kpis_and_url(dash_duo, full_bundle):
         timeout=10,
         msg="KPIs did not change with the region filter",
     )
+    # The country picker now offers Western Europe's countries only.
+    dash_duo.find_element(css(ids.COUNTRY)).click()
+    dash_duo.wait_for_element("[role=option]")
+    until(
+        lambda: (
+            "Germany" in [o.text for o in dash_duo.find_elements("[role=option]")]
+            and "United Kingdom"
+            not in [o.text for o in dash_duo.find_elements("[role=option]")]
+        ),
+        timeout=10,
+        msg="the country picker still offers countries outside Western Europe",
+    )
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     assert dash_duo.get_logs() == []
 
 
