@@ -130,7 +130,7 @@ def customer_view(data, text):
         return empty_state(
             f"No customer {customer_id} in this bundle.",
             f"Known IDs run from {ids_seen[0]} to {ids_seen[-1]} "
-            f"({len(ids_seen):,} customers).",
+            f"({fmt.counted(len(ids_seen), 'customer')}).",
         )
     top = data.customer_top_products(customer_id)
     return html.Div(

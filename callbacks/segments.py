@@ -67,7 +67,8 @@ def window_summary(rfm, f, date_bounds: tuple[str, str]) -> str:
         return "No customers bought anything under these filters."
     start, end = window_dates(f, date_bounds)
     return (
-        f"{len(rfm):,} customers with orders from {fmt.day(start, unbroken=True)} "
+        f"{fmt.counted(len(rfm), 'customer')} with orders from "
+        f"{fmt.day(start, unbroken=True)} "
         f"to {fmt.day(end, unbroken=True)}; "
         f"£{rfm['monetary'].sum():,.0f} revenue."
     )

@@ -78,6 +78,11 @@ def count(value) -> str:
     return f"{round(float(value)):,}"
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 customer``, ``4,334 customers`` (a regular plural)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def number(value, decimals: int = 1) -> str:
     if not _finite(value):
         return "–"

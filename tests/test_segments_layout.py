@@ -93,6 +93,8 @@ def test_summary_is_worded_the_same_however_the_window_was_set():
     assert "from 1\u00a0Jun\u00a02011 to 9\u00a0Dec\u00a02011;" in from_url
     assert "day" not in first_load + from_url
     assert "No customers" in window_summary(RFM.iloc[:0], Filters(), BOUNDS)
+    # "1 customers with orders" on /segments?country=Iceland.
+    assert window_summary(RFM.iloc[:1], Filters(), BOUNDS).startswith("1 customer with")
 
 
 def test_page_summary_uses_the_bundle_dates(data):
