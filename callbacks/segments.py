@@ -90,8 +90,11 @@ def predict_segment(model, recency, frequency, monetary):
     """The segment of one customer's R, F, M, or a hint while input is missing."""
     values = [fmt.finite_or_none(v) for v in (recency, frequency, monetary)]
     if any(v is None for v in values):
+        # The browser passes a value its box rejects (-3, or 2.5 days) as none:
+        # the hint says what each box takes.
         return html.Span(
-            "Enter recency, frequency and monetary to see the segment.",
+            "Enter recency (whole days, 0 or more), frequency (whole orders, 1 or "
+            "more) and monetary (£, 0 or more) to see the segment.",
             className="text-muted small",
         )
     if any(v < 0 for v in values):

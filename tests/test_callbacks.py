@@ -182,6 +182,9 @@ def test_predictor_answers_and_explains_missing_or_bad_input(data):
     assert "negative" in text_of(segments.predict_segment(model, -1, 2, 3))
     assert "at least one order" in text_of(segments.predict_segment(model, 1, 0, 3))
     assert "Enter recency" in text_of(segments.predict_segment(model, "x", 2, 3))
+    # What the browser sends for a box it rejects (-3 days): the hint says why.
+    hint = text_of(segments.predict_segment(model, None, 2, 3))
+    assert "0 or more" in hint and "1 or more" in hint
 
 
 def test_export_is_the_filtered_segment_and_safe(data):

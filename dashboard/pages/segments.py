@@ -47,14 +47,14 @@ def comparison_table(frame):
     )
 
 
-def _number_input(id_, label, placeholder, step):
+def _number_input(id_, label, placeholder, step, minimum=0):
     return dbc.Col(
         [
             dbc.Label(label, html_for=id_, className="small text-muted mb-1"),
             dbc.Input(
                 id=id_,
                 type="number",
-                min=0,
+                min=minimum,
                 step=step,
                 placeholder=placeholder,
                 debounce=False,
@@ -71,7 +71,7 @@ def predictor():
             [
                 _number_input(ids.SEG_PRED_RECENCY, "Recency (days)", "e.g. 30", 1),
                 _number_input(
-                    ids.SEG_PRED_FREQUENCY, "Frequency (orders)", "e.g. 5", 1
+                    ids.SEG_PRED_FREQUENCY, "Frequency (orders)", "e.g. 5", 1, 1
                 ),
                 _number_input(ids.SEG_PRED_MONETARY, "Monetary (£)", "e.g. 1500", 0.01),
             ],
