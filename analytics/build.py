@@ -47,9 +47,26 @@ def _write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> None:
         table.to_parquet(folder / f"{name}.parquet", index=False)
 
 
-def _check_out(out: Path) -> None:
-    """Refuse an ``--out`` that is not a bundle, before any work: replacing it
-    would delete whatever is there (a folder of the user's files, an input file)."""
+def _check_out(out: Path, inputs: list[Path]) -> None:
+    """Refuse an ``--out`` that is not a bundle, or cannot be written, before any
+    work: replacing it would delete whatever is there (a folder of the user's
+    files, an input file), and a build that cannot be written would only say so at
+    its end."""
+    where = out.resolve()
+    for path in inputs:
+        if where in path.resolve().parents:
+            raise InputError(
+                f"{path}: an input file inside --out {out}, which the new bundle "
+                "replaces (the file would be deleted); move it out, or give "
+                "another --out"
+            )
+    ancestor = where.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(f"{out}: cannot make the bundle folder: {ancestor} is a file")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise InputError(f"{out}: cannot write there ({ancestor} is not writable)")
     if not out.exists():
         return
     if not out.is_dir():
@@ -132,11 +149,11 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         Seed for every random step.
     """
     out = Path(out)
-    _check_out(out)
+    paths = [Path(p) for p in inputs]
+    _check_out(out, paths)
     started = time.perf_counter()
     stages = Stages(log)
     until_ts = pd.Timestamp(until) if until is not None else None
-    paths = [Path(p) for p in inputs]
     frame, input_info, overlap = stages.run("read", load_transactions, paths)
     lines, report = stages.run("clean", clean, frame, overlap, until_ts)
     as_of = (
@@ -212,8 +229,13 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         "tables": sorted(tables),
     }
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as exc:  # checked at the start, but the disk may have changed
+        raise InputError(
+            f"{out}: the bundle cannot be written there ({exc.strerror or exc})"
+        ) from None
     # mkdtemp makes the folder private (0700); a bundle is read by the dashboard,
     # which may run as another user: the permissions any new folder would get.
     umask = os.umask(0)

@@ -189,6 +189,36 @@ def test_out_that_is_not_a_bundle_is_refused_and_left_alone(shop_csv, tmp_path):
     assert empty.stat().st_mode & 0o777 == 0o777 & ~umask
 
 
+def test_out_that_cannot_be_written_is_refused_before_any_work(shop_csv, tmp_path):
+    quiet = {"log": lambda *_: None}
+    # Inside a bundle being replaced, an input file would be deleted with it.
+    out = tmp_path / "bundle"
+    build_bundle([shop_csv], out, **quiet)
+    mine = out / "mydata.csv"
+    mine.write_bytes(shop_csv.read_bytes())
+    with pytest.raises(InputError, match="an input file inside --out"):
+        build_bundle([mine], out, **quiet)
+    assert mine.exists()
+    # Under a file: said at once (it was a traceback after the whole build).
+    file = tmp_path / "afile"
+    file.write_text("x")
+    with pytest.raises(InputError, match="afile is a file"):
+        build_bundle([shop_csv], file / "sub" / "bundle", **quiet)
+
+
+def test_out_in_a_read_only_folder_is_refused_before_any_work(shop_csv, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root writes anywhere
+            pytest.skip("this user can write into a read-only folder")
+        with pytest.raises(InputError, match="is not writable"):
+            build_bundle([shop_csv], locked / "bundle", log=lambda *_: None)
+    finally:
+        locked.chmod(0o700)
+
+
 def test_failed_build_leaves_previous_bundle_untouched(shop_csv, tmp_path):
     out = tmp_path / "bundle"
     build_bundle([shop_csv], out, log=lambda *_: None)
