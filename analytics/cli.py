@@ -6,7 +6,9 @@ Bad input prints one ``error: …`` line and exits with status 2, never a traceb
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -149,6 +151,7 @@ def _evaluate(args) -> None:
     from analytics.ingest import load_transactions
     from analytics.metrics import format_intervals, lead_intervals
 
+    save = _save_path(args.save, args.input) if args.save else None
     frame, _, overlap = load_transactions(args.input)
     lines, _ = clean(frame, overlap)
     if not (lines["invoice_date"].min() < args.cutoff <= lines["invoice_date"].max()):
@@ -166,11 +169,37 @@ def _evaluate(args) -> None:
     if args.bootstrap > 0:
         intervals = lead_intervals(table, hits, args.bootstrap, args.seed)
         print(format_intervals(intervals, args.bootstrap))
-    if args.save:
-        if str(args.save).endswith(".csv"):
-            table.to_csv(args.save, index=False)
-        else:
-            table.to_parquet(args.save, index=False)
+    if save is not None:
+        try:
+            if save.suffix.lower() == ".csv":
+                table.to_csv(save, index=False)
+            else:
+                table.to_parquet(save, index=False)
+        except OSError as exc:
+            raise InputError(
+                f"{save}: cannot be written ({exc.strerror or exc})"
+            ) from None
+
+
+def _save_path(save: str, inputs: list[str]) -> Path:
+    """``--save``, checked before the evaluation runs: a .csv or .parquet file in
+    an existing folder, and not one of the inputs (it would be overwritten by the
+    results table)."""
+    path = Path(save)
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(f"{save}: --save takes a .csv or .parquet file")
+    if any(path.resolve() == Path(i).resolve() for i in inputs):
+        raise InputError(
+            f"{save}: --save names an input file, which the results would overwrite"
+        )
+    if path.is_dir():
+        raise InputError(f"{save}: --save is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"{save}: there is no folder {folder} to save into")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{save}: cannot write into {folder}")
+    return path
 
 
 def main(argv=None) -> int:

@@ -241,6 +241,33 @@ def test_cli_bad_input_exits_2_with_one_clear_line(tmp_path, capsys):
     assert not (tmp_path / "b").exists()
 
 
+@pytest.mark.parametrize(
+    "save, message",
+    [
+        ("INPUT", "names an input file"),
+        ("out.txt", "takes a .csv or .parquet file"),
+        ("nodir/out.csv", "there is no folder"),
+        ("adir.csv", "is a folder"),
+    ],
+)
+def test_evaluate_save_is_checked_before_the_evaluation(
+    shop_csv, tmp_path, capsys, save, message
+):
+    # --save naming the input replaced the transactions with the results table.
+    data = tmp_path / "shop.csv"
+    data.write_bytes(shop_csv.read_bytes())
+    (tmp_path / "adir.csv").mkdir()
+    target = data if save == "INPUT" else tmp_path / save
+    code = main(
+        ["evaluate", "--input", str(data), "--cutoff", "2011-03-01"]
+        + ["--bootstrap", "0", "--save", str(target)]
+    )
+    captured = capsys.readouterr()
+    assert code == 2 and message in captured.err
+    assert captured.out == ""  # before any work
+    assert data.read_bytes() == shop_csv.read_bytes()
+
+
 def test_cli_as_a_process_has_no_traceback(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("")
