@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import resource
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -82,8 +85,25 @@ _EVALUATION_INPUT: tuple | None = None
 
 def _evaluate_forked(as_of: pd.Timestamp):
     global _EVALUATION_INPUT
-    inputs, _EVALUATION_INPUT = _EVALUATION_INPUT, None
+    (inputs, parent), _EVALUATION_INPUT = _EVALUATION_INPUT, None
+    _die_with(parent)
     return _evaluate(as_of, inputs)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the build process ends, however it ends (SIGTERM, or
+    ``os._exit`` after an error): else it waits for ever to hand over a result no
+    one reads, holding its memory. Linux's parent-death signal; elsewhere nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the signal was set
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class BackgroundEvaluation:
@@ -120,7 +140,7 @@ class BackgroundEvaluation:
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         if self.forked:
             # The child has them: this process can let go of the raw rows.
-            _EVALUATION_INPUT, self._input = inputs, None
+            _EVALUATION_INPUT, self._input = (inputs, os.getpid()), None
             executor = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("fork")
             )

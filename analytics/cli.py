@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -202,9 +203,19 @@ def _save_path(save: str, inputs: list[str]) -> Path:
     return path
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the command is, so it stops as an interrupt does
+    (a build removes its unfinished folder)."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     commands = {"build": _build, "demo-data": _demo, "evaluate": _evaluate}
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         commands[args.command](args)
     except InputError as exc:
@@ -213,4 +224,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
