@@ -166,10 +166,12 @@ def read_parts(path: str | Path) -> list[tuple[str, pd.DataFrame, int]]:
 
 
 def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Pick and rename the contract columns; the first of two aliases wins.
+    """Pick and rename the contract columns.
 
     Columns are picked by position: a later alias may already carry a contract
-    name (``Quantity`` then ``quantity``), and a name written twice is ambiguous.
+    name (``Quantity`` then ``quantity``). A name written twice, or two names of
+    one column (``Price`` and ``UnitPrice``), is ambiguous: an error, not a guess
+    (taking the first, a file with both read its 999 placeholder prices).
     """
     names = [str(c) for c in frame.columns]
     # pandas renames a spreadsheet's repeated header "Quantity", "Quantity.1", …
@@ -186,7 +188,13 @@ def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     mapping = {}  # position -> contract column
     for position, column in enumerate(frame.columns):
         target = _ALIASES.get(_norm(column))
-        if target and target not in mapping.values():
+        if target in mapping.values():
+            first = next(p for p, t in mapping.items() if t == target)
+            raise InputError(
+                f"{path}: columns {names[first]!r} and {names[position]!r} are both "
+                f"{EXPECTED[target]}; keep only one"
+            )
+        if target:
             mapping[position] = target
     missing = [EXPECTED[c] for c in EXPECTED if c not in mapping.values()]
     if missing:
