@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -15,14 +16,24 @@ import pandas as pd
 
 from analytics.errors import InputError
 
+# YYYY-MM-DD, a time of day allowed (and a zone, refused below with its reason):
+# pandas would read 05/01/2011 as 1 May, which a shop in the UK means as 5 January.
+_ISO_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
+)
+
 
 def _date(text: str) -> pd.Timestamp:
-    """An argparse type: a date (a time of day is allowed) without a time zone,
-    within the years transaction dates can take (those of ``datetime64[ns]``)."""
-    try:
-        value = pd.Timestamp(text)
-    except (ValueError, TypeError):
-        value = pd.NaT
+    """An argparse type: a date (YYYY-MM-DD; a time of day is allowed) without a
+    time zone, within the years transaction dates can take (those of
+    ``datetime64[ns]``), and no later than tomorrow: a typo such as 2101 would
+    move "today", and every recency, with it (as in the data, see ``ingest``)."""
+    value = pd.NaT
+    if _ISO_DATE.fullmatch(text.strip()):
+        try:
+            value = pd.Timestamp(text)
+        except (ValueError, TypeError):
+            value = pd.NaT
     if value is pd.NaT:  # also "" and "NaT", which pandas reads as no date
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date (expected YYYY-MM-DD)"
@@ -35,6 +46,11 @@ def _date(text: str) -> pd.Timestamp:
         raise argparse.ArgumentTypeError(
             f"{text!r} is outside the supported years "
             f"({pd.Timestamp.min.year + 1}–{pd.Timestamp.max.year - 1})"
+        )
+    today = pd.Timestamp.now().normalize()
+    if value >= today + pd.Timedelta(days=2):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is after tomorrow (today is {today:%Y-%m-%d}): a typo?"
         )
     return value.as_unit("ns")
 
