@@ -77,6 +77,8 @@ _clusters = _whole_number(2, "2 or more (one cluster is not a segmentation)")
 # What numpy and scikit-learn accept as a random seed.
 _seed = _whole_number(0, f"from 0 to {2**32 - 1:,}", 2**32 - 1)
 _count = _whole_number(0, "0 or more")
+# Synthetic rows: a bound the generator's sizes hold to (10³⁰ overflowed them).
+_rows = _whole_number(1, "from 1 to 100,000,000", 100_000_000)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--seed", type=_seed, default=0)
 
     demo = sub.add_parser("demo-data", help="write synthetic Online Retail data")
-    demo.add_argument("--rows", type=_positive, required=True)
+    demo.add_argument("--rows", type=_rows, required=True)
     demo.add_argument("--seed", type=_seed, default=0)
     demo.add_argument(
         "--out", required=True, metavar="FILE", help=".csv, .csv.gz or .parquet"

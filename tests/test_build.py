@@ -445,3 +445,11 @@ def test_a_csv_pyarrow_cannot_read_ends_the_process(tmp_path):
             check=False,
         )
         assert run.returncode == 2 and "not a readable CSV table" in run.stderr
+
+
+def test_demo_data_rows_are_bounded(capsys):
+    # 10³⁰ rows ended in an OverflowError traceback inside the generator.
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo-data", "--rows", str(10**30), "--out", "x.csv"])
+    assert exit_info.value.code == 2
+    assert "must be from 1 to 100,000,000" in capsys.readouterr().err
