@@ -74,7 +74,10 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
     if b"\x00" in head:
         raise InputError(f"{path}: not a table (binary content, expected CSV text)")
     last_error = None
-    for encoding in ("utf8", "latin1"):
+    # Not UTF-8: most likely Excel's "CSV" on Windows, cp1252, whose ’ and – Latin-1
+    # reads as invisible control characters; Latin-1 for the five bytes cp1252
+    # leaves undefined.
+    for encoding in ("utf8", "cp1252", "latin1"):
         try:
             table = pacsv.read_csv(
                 path,

@@ -139,6 +139,23 @@ def test_reads_latin1_text(tmp_path):
     assert _read(path)["description"].iloc[0] == "CAFÉ SET £5"
 
 
+def test_reads_windows_text_as_windows_writes_it(tmp_path):
+    # Excel's "CSV" on Windows is cp1252: read as Latin-1, ’ and – became the
+    # control characters \x92 and \x96.
+    rows = [list(r) for r in ROWS]
+    rows[0][2] = "’TIS A MUG – SET £5"
+    rows[1][2] = "ODD BYTE \x81"  # undefined in cp1252: the file is Latin-1
+    windows = write_csv(
+        raw_rows([tuple(r) for r in rows[:1]] + list(ROWS[1:])),
+        tmp_path / "w.csv",
+        encoding="cp1252",
+    )
+    assert _read(windows)["description"].iloc[0] == "’TIS A MUG – SET £5"
+    latin = raw_rows([tuple(rows[1])] + list(ROWS[2:]))
+    latin = write_csv(latin, tmp_path / "l.csv", encoding="latin-1")
+    assert _read(latin)["description"].iloc[0] == "ODD BYTE \x81"
+
+
 def test_reads_a_utf8_byte_order_mark_on_latin1_text(tmp_path):
     # A UTF-8 export edited in a Latin-1 program: the mark stays, the rest is Latin-1.
     rows = [list(r) for r in ROWS]
