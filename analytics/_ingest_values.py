@@ -213,15 +213,21 @@ def _to_datetime(uniques: pd.Series) -> pd.Series:
     try:
         parsed = pd.to_datetime(uniques, format=fmt, errors="coerce")
         if fmt != "ISO8601" and parsed.isna().any():
-            # Times without minutes-only consistency (e.g. mixed seconds).
-            parsed = parsed.fillna(
-                pd.to_datetime(
-                    uniques,
-                    format="mixed",
-                    errors="coerce",
-                    dayfirst=fmt.startswith("%d"),
-                )
+            # Times without minutes-only consistency (e.g. mixed seconds), or ISO
+            # dates among the others (a spreadsheet's date cells among its text
+            # dates): ISO ones as ISO, which day-first would read 2010-12-01 as
+            # 12 January.
+            iso = uniques.str.match(r"\s*\d{4}-\d{1,2}-\d{1,2}").fillna(False)
+            rest = pd.to_datetime(
+                uniques.where(~iso),
+                format="mixed",
+                errors="coerce",
+                dayfirst=fmt.startswith("%d"),
             )
+            as_iso = pd.to_datetime(
+                uniques.where(iso), format="ISO8601", errors="coerce"
+            )
+            parsed = parsed.fillna(rest.where(~iso, as_iso))
     except (ValueError, TypeError):
         parsed = pd.to_datetime(uniques, format="mixed", errors="coerce")
     return parsed

@@ -206,6 +206,30 @@ def test_reads_xlsx_with_real_date_cells(tmp_path):
     assert frame["stock_code"].tolist() == ["85123A", "22633", "22556"]
 
 
+def test_iso_dates_among_day_first_ones_read_as_iso(tmp_path):
+    # Day-first was applied to the ISO ones too: 2010-12-01 read as 12 January.
+    dates = ["2010-12-01 09:32:00", "2010-12-05 13:00:00", "23/01/2011 10:43"]
+    assert _dates_read(tmp_path, [*dates, "05/02/2011 10:00:30"]) == [
+        pd.Timestamp("2010-12-01 09:32"),
+        pd.Timestamp("2010-12-05 13:00"),
+        pd.Timestamp("2011-01-23 10:43"),
+        pd.Timestamp("2011-02-05 10:00:30"),
+    ]
+
+
+def test_a_workbook_of_date_cells_and_day_first_text_reads_both(tmp_path):
+    # Excel turns some dd/mm texts into date cells and leaves the rest as text.
+    path = tmp_path / "t.xlsx"
+    frame = raw_rows(ROWS).astype({"InvoiceDate": object})
+    frame.loc[2, "InvoiceDate"] = "23/01/2011 10:43"
+    frame.to_excel(path, index=False)
+    assert _read(path)["invoice_date"].tolist() == [
+        pd.Timestamp("2010-12-01 08:26"),
+        pd.Timestamp("2010-12-13 09:02"),
+        pd.Timestamp("2011-01-23 10:43"),
+    ]
+
+
 def test_reads_every_sheet_of_a_workbook(tmp_path):
     path = tmp_path / "t.xlsx"
     with pd.ExcelWriter(path) as writer:
