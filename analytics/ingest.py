@@ -241,6 +241,16 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
         frame["customer_id"], path, "customer_id", first_row, integer=True
     )
     out["country"] = _text(frame["country"])
+    for column in ("invoice", "stock_code", "country"):
+        # A quote opened and never closed runs on to the next quote, taking
+        # the lines between into one value (114 rows vanished into one code).
+        broken = out[column].str.contains("\n", regex=False)
+        if broken.any():
+            row = _first(broken) + first_row
+            raise InputError(
+                f"{path}: column {EXPECTED[column]}, row {row}: a line break inside "
+                'the value: a quote (") opened on that row and never closed?'
+            )
     for column in ("invoice", "quantity", "unit_price"):
         empty = out[column].isna()
         if not pd.api.types.is_numeric_dtype(out[column]):  # numbers are never ""

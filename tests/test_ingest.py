@@ -368,3 +368,22 @@ def test_xlsx_code_cells_read_as_written(tmp_path):
 
 
 # ---- fuzzed bad input: each case once gave a traceback or a silently wrong result
+
+
+def test_an_unclosed_quote_names_its_row_instead_of_swallowing_rows(tmp_path):
+    # The quote ran on to the next one 114 lines below: those rows became one
+    # stock code and vanished (exit 0, "2,886 rows in" for 3,000).
+    header = (
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
+        "CustomerID,Country\n"
+    )
+    lines = [
+        f"{536365 + i},85123A,RED HEART,6,2010-12-01 08:26,2.55,17850,United Kingdom\n"
+        for i in range(30)
+    ]
+    lines[9] = lines[9].replace(",85123A,", ',"85123A,')
+    lines[20] = lines[20].replace(",85123A,", ',85123A",')  # a quote 11 rows on
+    path = tmp_path / "t.csv"
+    path.write_text(header + "".join(lines))
+    with pytest.raises(InputError, match="column StockCode, row 11: a line break"):
+        _read(path)
