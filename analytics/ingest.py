@@ -73,6 +73,14 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
         raise InputError(f"{path}: UTF-16 text; save it as UTF-8 (or Latin-1)")
     if b"\x00" in head:
         raise InputError(f"{path}: not a table (binary content, expected CSV text)")
+    header = head.splitlines()[0] if head.strip() else b""
+    for separator, called in ((b"\t", "tabs"), (b";", "semicolons")):
+        # Said before parsing: a description with a comma (most files have some)
+        # made the parser's "Expected 1 columns, got 2" the only message.
+        if b"," not in header and separator in header:
+            raise InputError(
+                f"{path}: the columns seem separated by {called}; save with commas"
+            )
     last_error = None
     # Not UTF-8: most likely Excel's "CSV" on Windows, cp1252, whose ’ and – Latin-1
     # reads as invisible control characters; Latin-1 for the five bytes cp1252

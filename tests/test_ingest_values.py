@@ -226,7 +226,9 @@ def test_codes_stay_text_whatever_the_header_looks_like(tmp_path, header):
 @pytest.mark.parametrize("separator, called", [("\t", "tabs"), (";", "semicolons")])
 def test_a_file_separated_otherwise_says_so(tmp_path, separator, called):
     path = tmp_path / "t.csv"
-    raw_rows(ROWS).to_csv(path, sep=separator, index=False)
+    rows = raw_rows(ROWS)
+    rows["Description"] = ["HEART, RED", "KEY FOB , BACK DOOR", "CAKE"]  # as real ones
+    rows.to_csv(path, sep=separator, index=False)
     with pytest.raises(InputError, match=f"separated by {called}; save with commas"):
         _read(path)
 
