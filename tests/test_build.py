@@ -425,14 +425,16 @@ def test_a_csv_pyarrow_cannot_read_ends_the_process(tmp_path):
     # After the error line the process could hang for ever: pyarrow's thread pool,
     # shutting down at exit, waited on the failed read's transcoding. On one core
     # it did about one run in two.
-    rows = [
-        f"{536365 + i};2272{i % 10};KEY FOB , BACK DOOR {i};{i % 7 + 1};"
-        f"01/12/2010 08:{i % 60:02d};2.55;{17850 + i % 40};United Kingdom"
+    rows = [  # Latin-1 (transcoded as it is read), ragged from its fifth row
+        f"{536365 + i},2272{i % 10},CAFÉ CRÈME MUG £,{i % 7 + 1},"
+        f"2010-12-01 08:{i % 60:02d}:00,2.55,{17850 + i % 40},United Kingdom"
+        + (",extra" * (i % 3) if i >= 4 else "")
         for i in range(3000)
     ]
-    bad = tmp_path / "semicolon.csv"
-    header = "InvoiceNo;StockCode;Description;Quantity;InvoiceDate;UnitPrice"
-    bad.write_text(header + ";CustomerID;Country\n" + "\n".join(rows) + "\n")
+    bad = tmp_path / "ragged.csv"
+    header = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice"
+    text = header + ",CustomerID,Country\n" + "\n".join(rows) + "\n"
+    bad.write_bytes(text.encode("latin-1"))
     for _ in range(4):
         run = subprocess.run(
             [sys.executable, "-m", "analytics", "build", "--input", str(bad)]
