@@ -85,15 +85,16 @@ _EVALUATION_INPUT: tuple | None = None
 
 def _evaluate_forked(as_of: pd.Timestamp):
     global _EVALUATION_INPUT
-    (inputs, parent), _EVALUATION_INPUT = _EVALUATION_INPUT, None
-    _die_with(parent)
+    inputs, _EVALUATION_INPUT = _EVALUATION_INPUT, None
     return _evaluate(as_of, inputs)
 
 
 def _die_with(parent: int) -> None:
     """End this worker when the build process ends, however it ends (SIGTERM, or
     ``os._exit`` after an error): else it waits for ever to hand over a result no
-    one reads, holding its memory. Linux's parent-death signal; elsewhere nothing."""
+    one reads, holding its memory. Linux's parent-death signal, set as the worker
+    starts (before it waits for its task, which a build stopped at once never
+    sends); elsewhere nothing."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -104,6 +105,16 @@ def _die_with(parent: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def worker_pool() -> ProcessPoolExecutor:
+    """One forked worker process that ends with this one (:func:`_die_with`)."""
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with,
+        initargs=(os.getpid(),),
+    )
 
 
 class BackgroundEvaluation:
@@ -140,10 +151,8 @@ class BackgroundEvaluation:
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         if self.forked:
             # The child has them: this process can let go of the raw rows.
-            _EVALUATION_INPUT, self._input = (inputs, os.getpid()), None
-            executor = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("fork")
-            )
+            _EVALUATION_INPUT, self._input = inputs, None
+            executor = worker_pool()
             try:
                 self._future = executor.submit(_evaluate_forked, as_of)
             finally:

@@ -384,6 +384,39 @@ def _processes_naming(marker: str) -> list[int]:
     return found
 
 
+_IDLE_WORKER = """
+import os
+from analytics._build_jobs import worker_pool
+pool = worker_pool()
+pool.submit(int).result()  # started, and idle: waiting for a task
+print(*pool._processes, flush=True)
+os._exit(0)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux")
+def test_the_build_worker_ends_with_the_build_even_while_idle():
+    # A build stopped before the worker got its task left it waiting for ever.
+    run = subprocess.run(
+        [sys.executable, "-c", _IDLE_WORKER],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    worker = Path(f"/proc/{int(run.stdout)}")
+    deadline = time.monotonic() + 20  # a liveness bound, not a speed goal
+    while worker.exists() and time.monotonic() < deadline:
+        if (worker / "stat").read_text().split(") ")[1][0] == "Z":
+            break  # dead, not yet reaped
+        time.sleep(0.1)
+    alive = worker.exists() and (worker / "stat").read_text().split(") ")[1][0] != "Z"
+    if alive:
+        os.kill(int(run.stdout), signal.SIGKILL)
+    assert not alive
+
+
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
 def test_a_terminated_build_stops_cleanly_and_takes_its_worker_with_it(tmp_path):
     # SIGTERM killed the build and left its forked worker waiting for ever (about
