@@ -139,6 +139,14 @@ def session(data, steps: int, offset: int = 0):
             ),
         )
         yield (
+            "countries",
+            payload(
+                _out(ids.COUNTRY, "options"),
+                [_in(ids.REGION, "value", regions)],
+                [_in(ids.COUNTRY, "value", countries)],
+            ),
+        )
+        yield (
             "trend",
             payload(
                 _out(ids.OVR_TREND, "figure"),
