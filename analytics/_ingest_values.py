@@ -282,7 +282,14 @@ def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
         i = _first(missing)
         if pd.isna(series.iloc[i]) or not str(series.iloc[i]).strip():
             _empty_row(path, "invoice_date", i, first_row)
-        _bad_row(path, "invoice_date", i, first_row, series.iloc[i], _DATE_EXAMPLE)
+        expected = _DATE_EXAMPLE
+        number = pd.to_numeric(pd.Series([str(series.iloc[i])]), errors="coerce")[0]
+        if 20_000 <= number < 80_000:  # 1954 … 2119 as days since 30 Dec 1899
+            expected += (
+                " (this looks like a spreadsheet's day number: "
+                "format the column as a date)"
+            )
+        _bad_row(path, "invoice_date", i, first_row, series.iloc[i], expected)
     # Checked before the cast, which would fail on them with a traceback.
     outside = (values < EARLIEST_DATE) | (values >= LATEST_DATE + pd.Timedelta(days=1))
     if outside.any():

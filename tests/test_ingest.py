@@ -340,6 +340,19 @@ def test_unreadable_date_names_the_row(tmp_path):
         _read(path)
 
 
+def test_a_spreadsheet_day_number_for_a_date_gets_a_hint(tmp_path):
+    # A date column formatted as General: 40513.397… is 1 Dec 2010 09:32.
+    frame = raw_rows(ROWS)
+    frame["InvoiceDate"] = ["40513.39722222222", "40513.4", "40514.5"]
+    path = write_csv(frame, tmp_path / "t.csv")
+    with pytest.raises(InputError, match="row 2: .* day number: format the column"):
+        _read(path)
+    frame["InvoiceDate"] = ["yesterday", "40513.4", "40514.5"]
+    with pytest.raises(InputError) as error:
+        _read(write_csv(frame, tmp_path / "u.csv"))
+    assert "day number" not in str(error.value)
+
+
 def test_unreadable_price_names_the_row(tmp_path):
     frame = raw_rows(ROWS)
     frame["UnitPrice"] = frame["UnitPrice"].astype(object)
