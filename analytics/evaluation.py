@@ -289,6 +289,10 @@ def format_evaluation(table: pd.DataFrame) -> str:
     header = f"{'method':<20}" + "".join(f"{m[:-5]:>12}" for m in METRICS)
     for task, group in table.groupby("task", sort=False):
         n = int(group["customers"].iloc[0])
+        if n == 0:  # its metrics are NaN: say why instead of printing them
+            what = "a product new to them" if task == "new items" else "anything"
+            out += ["", f"{task}: nothing to score (no test customer bought {what})"]
+            continue
         out += ["", f"{task} ({n:,} customers, k = {int(group['k'].iloc[0])})", header]
         best = group[METRICS].round(4).max()
         for _, r in group.iterrows():

@@ -118,6 +118,16 @@ def test_evaluation_table_follows_the_contract():
     ).all()
 
 
+def test_a_task_without_test_customers_is_said_not_printed_as_nan():
+    table = evaluate_recommenders(_shop(), pd.Timestamp("2011-03-01"))
+    new = table["task"] == "new items"
+    table.loc[new, "customers"] = 0
+    table.loc[new, TABLES["evaluation"][2:7]] = float("nan")
+    text = format_evaluation(table)
+    assert "new items: nothing to score (no test customer bought a product new" in text
+    assert "nan" not in text and "all items (" in text
+
+
 def test_above_the_ease_limit_the_evaluation_runs_without_the_ease_baseline(
     monkeypatch,
 ):
