@@ -50,17 +50,23 @@ _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})")
 _DATE_EXAMPLE = "a date (e.g. 2010-12-01 08:26:00 or 12/1/2010 8:26)"
 
 
-def _bad_row(path: Path, column: str, index: int, first_row: int, value, expected: str):
+def row_number(index: int, first_row) -> int:
+    """The row an error names: ``first_row`` (that of the first data row) plus
+    ``index``; or ``first_row(index)`` where the file says better (a CSV's blank
+    lines and line breaks inside quotes move its rows off that count)."""
+    return first_row(index) if callable(first_row) else index + first_row
+
+
+def _bad_row(path: Path, column: str, index: int, first_row, value, expected: str):
     raise InputError(
-        f"{path}: column {EXPECTED[column]}, row {index + first_row}: "
+        f"{path}: column {EXPECTED[column]}, row {row_number(index, first_row)}: "
         f"cannot read {str(value)!r} as {expected}"
     )
 
 
-def _empty_row(path: Path, column: str, index: int, first_row: int):
-    raise InputError(
-        f"{path}: column {EXPECTED[column]}, row {index + first_row}: value is empty"
-    )
+def _empty_row(path: Path, column: str, index: int, first_row):
+    row = row_number(index, first_row)
+    raise InputError(f"{path}: column {EXPECTED[column]}, row {row}: value is empty")
 
 
 def _first(mask: pd.Series) -> int:
@@ -122,8 +128,9 @@ def _numbers(series, path, column, first_row, integer=False) -> pd.Series:
         The file, for error messages.
     column : str
         Contract column name (a key of :data:`EXPECTED` and :data:`RANGES`).
-    first_row : int
-        Row number of the first value in the file (for error messages).
+    first_row : int or callable
+        Row number of the first value in the file, or of each (for error
+        messages; see :func:`row_number`).
     integer : bool
         Whether values must be whole numbers (``12345.0`` counts as whole).
 

@@ -7,6 +7,7 @@ Online Retail II: ``Invoice, Price, Customer ID``). Every problem becomes an
 
 from __future__ import annotations
 
+import csv
 import difflib
 import gzip
 import re
@@ -25,6 +26,7 @@ from analytics._ingest_values import (
     _numbers,
     _text,
     _visible,
+    row_number,
 )
 from analytics.errors import InputError
 
@@ -65,7 +67,7 @@ def _first_bytes(path: Path, n: int = 8192) -> bytes:
         raise InputError(f"{path}: cannot be read ({exc})") from None
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, _CsvLines]:
     head = _first_bytes(path)
     if not head.strip():
         raise InputError(f"{path}: the file is empty")
@@ -107,8 +109,38 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
             raise InputError(f"{path}: cannot be read ({exc})") from None
     else:
         raise InputError(f"{path}: not a readable CSV table ({last_error})")
-    # Line 1 is the header, so data row i sits on line i + 2.
-    return table.to_pandas(), 2
+    return table.to_pandas(), _CsvLines(path, encoding)
+
+
+class _CsvLines:
+    """The line of a CSV's data row ``index`` (0-based), for error messages.
+
+    Line 1 is the header, so row i would sit on line i + 2; but pyarrow skips
+    blank lines and reads line breaks inside quotes, and after either that count
+    named the wrong line (an empty value on line 21, after a blank line 11, was
+    "row 20"). The file is read again with the csv module, up to that row, only
+    when an error names one.
+    """
+
+    def __init__(self, path: Path, encoding: str):
+        self.path, self.encoding = path, encoding
+
+    def __call__(self, index: int) -> int:
+        opener = gzip.open if self.path.name.lower().endswith(".gz") else open
+        try:
+            with opener(self.path, "rt", encoding=self.encoding, newline="") as f:
+                reader = csv.reader(f)
+                end, record = 0, -1  # the first row that is not blank: the header
+                for row in reader:
+                    start, end = end + 1, reader.line_num
+                    if not row:  # a blank line, which pyarrow skips
+                        continue
+                    if record == index:
+                        return start
+                    record += 1
+        except (OSError, ValueError, csv.Error):  # not as pyarrow read it: the count
+            pass
+        return index + 2
 
 
 def _all_strings(path: Path, encoding: str) -> dict:
@@ -151,9 +183,10 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, int]:
     return frame, 1
 
 
-def read_parts(path: str | Path) -> list[tuple[str, pd.DataFrame, int]]:
+def read_parts(path: str | Path) -> list[tuple[str, pd.DataFrame, object]]:
     """Read one file as it is: per part (a workbook's sheet; else the whole file),
-    its name in messages, its frame and the row number of its first row."""
+    its name in messages, its frame and the row number of its first row (for a
+    CSV, a function of the row's index: see :func:`row_number`)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -254,7 +287,7 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
         # the lines between into one value (114 rows vanished into one code).
         broken = out[column].str.contains("\n", regex=False)
         if broken.any():
-            row = _first(broken) + first_row
+            row = row_number(_first(broken), first_row)
             raise InputError(
                 f"{path}: column {EXPECTED[column]}, row {row}: a line break inside "
                 'the value: a quote (") opened on that row and never closed?'

@@ -353,6 +353,28 @@ def test_a_spreadsheet_day_number_for_a_date_gets_a_hint(tmp_path):
     assert "day number" not in str(error.value)
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_rows_are_named_by_their_line_after_blank_lines_and_quoted_breaks(tmp_path, gz):
+    # pyarrow skips blank lines and reads line breaks inside quotes: "index + 2"
+    # named line 21 "row 20" after one blank line.
+    header = (
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
+        "CustomerID,Country\n"
+    )
+    lines = [
+        f"{536365 + i},85123A,RED HEART,6,2010-12-01 08:26,2.55,17850,United Kingdom\n"
+        for i in range(30)
+    ]
+    lines[4] = lines[4].replace("RED HEART", '"RED\nHEART"')  # lines 6 and 7
+    lines[8] = "\n"  # a blank line 11
+    lines[18] = lines[18].replace(",6,", ",six,")  # line 21
+    text = header + "".join(lines)
+    path = tmp_path / ("t.csv.gz" if gz else "t.csv")
+    path.write_bytes(gzip.compress(text.encode()) if gz else text.encode())
+    with pytest.raises(InputError, match="column Quantity, row 21: cannot read 'six'"):
+        _read(path)
+
+
 def test_unreadable_price_names_the_row(tmp_path):
     frame = raw_rows(ROWS)
     frame["UnitPrice"] = frame["UnitPrice"].astype(object)
