@@ -353,18 +353,24 @@ def test_a_spreadsheet_day_number_for_a_date_gets_a_hint(tmp_path):
     assert "day number" not in str(error.value)
 
 
-@pytest.mark.parametrize("gz", [False, True])
-def test_rows_are_named_by_their_line_after_blank_lines_and_quoted_breaks(tmp_path, gz):
-    # pyarrow skips blank lines and reads line breaks inside quotes: "index + 2"
-    # named line 21 "row 20" after one blank line.
+def _csv_lines(n: int) -> tuple[str, list[str]]:
+    """A CSV header and ``n`` data lines of one product, to break by hand."""
     header = (
         "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
         "CustomerID,Country\n"
     )
     lines = [
         f"{536365 + i},85123A,RED HEART,6,2010-12-01 08:26,2.55,17850,United Kingdom\n"
-        for i in range(30)
+        for i in range(n)
     ]
+    return header, lines
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_rows_are_named_by_their_line_after_blank_lines_and_quoted_breaks(tmp_path, gz):
+    # pyarrow skips blank lines and reads line breaks inside quotes: "index + 2"
+    # named line 21 "row 20" after one blank line.
+    header, lines = _csv_lines(30)
     lines[4] = lines[4].replace("RED HEART", '"RED\nHEART"')  # lines 6 and 7
     lines[8] = "\n"  # a blank line 11
     lines[18] = lines[18].replace(",6,", ",six,")  # line 21
@@ -408,14 +414,7 @@ def test_xlsx_code_cells_read_as_written(tmp_path):
 def test_an_unclosed_quote_names_its_row_instead_of_swallowing_rows(tmp_path):
     # The quote ran on to the next one 114 lines below: those rows became one
     # stock code and vanished (exit 0, "2,886 rows in" for 3,000).
-    header = (
-        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
-        "CustomerID,Country\n"
-    )
-    lines = [
-        f"{536365 + i},85123A,RED HEART,6,2010-12-01 08:26,2.55,17850,United Kingdom\n"
-        for i in range(30)
-    ]
+    header, lines = _csv_lines(30)
     lines[9] = lines[9].replace(",85123A,", ',"85123A,')
     lines[20] = lines[20].replace(",85123A,", ',85123A",')  # a quote 11 rows on
     path = tmp_path / "t.csv"
