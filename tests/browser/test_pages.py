@@ -10,6 +10,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from dashboard import ids
+from dashboard.data import DataAccess
 from tests.browser.browser_helpers import (
     app_for,
     choose,
@@ -60,6 +61,23 @@ def test_ovr002_region_filter_changes_kpis_and_url(dash_duo, full_bundle):
         msg="the country picker still offers countries outside Western Europe",
     )
     dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert dash_duo.get_logs() == []
+
+
+def test_ovr003_a_reversed_date_range_is_put_in_order(dash_duo, full_bundle):
+    dash_duo.start_server(app_for(full_bundle))
+    dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
+    first, last = DataAccess(full_bundle).date_bounds()
+    early, late = (pd.Timestamp(first) + pd.Timedelta(days=d) for d in (30, 60))
+    # As typing the end before the start leaves them in the picker.
+    dash_duo.driver.execute_script(
+        "dash_clientside.set_props(arguments[0], "
+        "{start_date: arguments[1], end_date: arguments[2]});",
+        ids.DATES,
+        f"{late:%Y-%m-%d}",
+        f"{early:%Y-%m-%d}",
+    )
+    wait_for_url(dash_duo, f"start={early:%Y-%m-%d}&end={late:%Y-%m-%d}")
     assert dash_duo.get_logs() == []
 
 
