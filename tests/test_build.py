@@ -369,6 +369,14 @@ def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     pd.testing.assert_frame_equal(job.intervals, lead_intervals(direct, hits))
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
 def _processes_naming(marker: str) -> list[int]:
     """PIDs of live processes whose command line contains ``marker``."""
     found = []
@@ -377,11 +385,19 @@ def _processes_naming(marker: str) -> list[int]:
             if not entry.name.isdigit():
                 continue
             if marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
-                if (entry / "stat").read_text().split(") ")[1][0] != "Z":
+                if _alive(int(entry.name)):
                     found.append(int(entry.name))
         except OSError:
             continue
     return found
+
+
+def _wait_until(done, seconds: float = 20) -> None:
+    """Poll ``done()`` until it holds or ``seconds`` pass (a liveness bound, not a
+    speed goal)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 _IDLE_WORKER = """
@@ -405,15 +421,11 @@ def test_the_build_worker_ends_with_the_build_even_while_idle():
         timeout=60,
         check=True,
     )
-    worker = Path(f"/proc/{int(run.stdout)}")
-    deadline = time.monotonic() + 20  # a liveness bound, not a speed goal
-    while worker.exists() and time.monotonic() < deadline:
-        if (worker / "stat").read_text().split(") ")[1][0] == "Z":
-            break  # dead, not yet reaped
-        time.sleep(0.1)
-    alive = worker.exists() and (worker / "stat").read_text().split(") ")[1][0] != "Z"
+    worker = int(run.stdout)
+    _wait_until(lambda: not _alive(worker))
+    alive = _alive(worker)
     if alive:
-        os.kill(int(run.stdout), signal.SIGKILL)
+        os.kill(worker, signal.SIGKILL)
     assert not alive
 
 
@@ -446,9 +458,7 @@ def test_a_terminated_build_stops_cleanly_and_takes_its_worker_with_it(tmp_path)
         build.kill()
     assert build.returncode == 128 + signal.SIGTERM
     assert err.strip().splitlines()[-1] == "terminated" and "Traceback" not in err
-    deadline = time.monotonic() + 20  # a liveness bound, not a speed goal
-    while _processes_naming(str(data)) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _wait_until(lambda: not _processes_naming(str(data)))
     assert _processes_naming(str(data)) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["terminated_shop.parquet"]
 
