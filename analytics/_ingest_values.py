@@ -290,7 +290,7 @@ def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
         if pd.isna(series.iloc[i]) or not str(series.iloc[i]).strip():
             _empty_row(path, "invoice_date", i, first_row)
         expected = _DATE_EXAMPLE
-        number = pd.to_numeric(pd.Series([str(series.iloc[i])]), errors="coerce")[0]
+        number = pd.to_numeric(str(series.iloc[i]), errors="coerce")
         if 20_000 <= number < 80_000:  # 1954 … 2119 as days since 30 Dec 1899
             expected += (
                 " (this looks like a spreadsheet's day number: "

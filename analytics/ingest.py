@@ -58,10 +58,15 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_\-]", "", name).lower()
 
 
-def _first_bytes(path: Path, n: int = 8192) -> bytes:
+def _open(path: Path, mode: str, **kwargs):
+    """``path`` opened as it is stored: through gzip for a .gz."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
+    return opener(path, mode, **kwargs)
+
+
+def _first_bytes(path: Path, n: int = 8192) -> bytes:
     try:
-        with opener(path, "rb") as handle:
+        with _open(path, "rb") as handle:
             return handle.read(n)
     except (OSError, EOFError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
@@ -75,7 +80,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, _CsvLines]:
         raise InputError(f"{path}: UTF-16 text; save it as UTF-8 (or Latin-1)")
     if b"\x00" in head:
         raise InputError(f"{path}: not a table (binary content, expected CSV text)")
-    header = head.splitlines()[0] if head.strip() else b""
+    header = head.splitlines()[0]
     for separator, called in ((b"\t", "tabs"), (b";", "semicolons")):
         # Said before parsing: a description with a comma (most files have some)
         # made the parser's "Expected 1 columns, got 2" the only message.
@@ -126,9 +131,8 @@ class _CsvLines:
         self.path, self.encoding = path, encoding
 
     def __call__(self, index: int) -> int:
-        opener = gzip.open if self.path.name.lower().endswith(".gz") else open
         try:
-            with opener(self.path, "rt", encoding=self.encoding, newline="") as f:
+            with _open(self.path, "rt", encoding=self.encoding, newline="") as f:
                 reader = csv.reader(f)
                 end, record = 0, -1  # the first row that is not blank: the header
                 for row in reader:
