@@ -50,6 +50,15 @@ _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})")
 _DATE_EXAMPLE = "a date (e.g. 2010-12-01 08:26:00 or 12/1/2010 8:26)"
 
 
+def date_limit() -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Today, and the first moment no date may reach: the day after tomorrow (a
+    day of slack for time zones). A sale, or a ``--until``, after it is a typo
+    (2101 for 2011) or a misread format, and it would silently move "today"
+    (recency, the cutoffs) there."""
+    today = pd.Timestamp.now().normalize()
+    return today, today + pd.Timedelta(days=2)
+
+
 def row_number(index: int, first_row) -> int:
     """The row an error names: ``first_row`` (that of the first data row) plus
     ``index``; or ``first_row(index)`` where the file says better (a CSV's blank
@@ -305,11 +314,8 @@ def _dates(series: pd.Series, path: Path, first_row: int) -> pd.Series:
         _bad_row(
             path, "invoice_date", i, first_row, series.iloc[i], f"a date between {span}"
         )
-    # A sale cannot be dated after today: such a date is a typo (2101 for 2011) or a
-    # misread format, and it would silently move "today" (recency, the cutoffs)
-    # there. A day of slack for time zones.
-    today = pd.Timestamp.now().normalize()
-    future = values >= today + pd.Timedelta(days=2)
+    today, limit = date_limit()
+    future = values >= limit
     if future.any():
         i = _first(future)
         expected = f"a date no later than today ({today:%Y-%m-%d})"

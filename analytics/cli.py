@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics._ingest_values import date_limit
 from analytics.errors import InputError
 
 # YYYY-MM-DD, a time of day allowed (and a zone, refused below with its reason):
@@ -26,8 +27,8 @@ _ISO_DATE = re.compile(
 def _date(text: str) -> pd.Timestamp:
     """An argparse type: a date (YYYY-MM-DD; a time of day is allowed) without a
     time zone, within the years transaction dates can take (those of
-    ``datetime64[ns]``), and no later than tomorrow: a typo such as 2101 would
-    move "today", and every recency, with it (as in the data, see ``ingest``)."""
+    ``datetime64[ns]``), and before :func:`date_limit` (no later than tomorrow),
+    as dates in the data are."""
     value = pd.NaT
     if _ISO_DATE.fullmatch(text.strip()):
         try:
@@ -47,8 +48,8 @@ def _date(text: str) -> pd.Timestamp:
             f"{text!r} is outside the supported years "
             f"({pd.Timestamp.min.year + 1}–{pd.Timestamp.max.year - 1})"
         )
-    today = pd.Timestamp.now().normalize()
-    if value >= today + pd.Timedelta(days=2):
+    today, limit = date_limit()
+    if value >= limit:
         raise argparse.ArgumentTypeError(
             f"{text!r} is after tomorrow (today is {today:%Y-%m-%d}): a typo?"
         )
