@@ -41,8 +41,8 @@ def _month_ticks(months: int) -> dict:
     """Monthly bars stand on the first of their month. Over a few months plotly
     ticks the axis every week or two ("Dec 19 2010", "Jan 2"), and January's bar,
     half left of 1 Jan, reads as December's: a "Jan 2011" tick under each bar
-    instead (every second or third month over two years; longer spans already
-    get ticks on months)."""
+    instead (under every second one past a year, up to two; longer spans
+    already get ticks on months)."""
     if months > 24:
         return {}
     return {"dtick": f"M{1 if months <= 12 else 2}", "tickformat": "%b %Y"}
