@@ -75,13 +75,21 @@ class Purchases:
         """Row index of each customer ID (-1 where unknown)."""
         return _positions(self.customer_ids, np.asarray(customer_ids, dtype="int64"))
 
-    def recent_columns(self, days: float | None) -> np.ndarray | None:
-        """Columns of the products sold (to anyone) in the last ``days`` days;
-        None when that is every product, or ``days`` is None."""
-        if days is None:
-            return None
-        recent = np.flatnonzero(self.item_last_days <= days)
-        return None if len(recent) == self.shape[1] else recent
+    def ease_columns(
+        self, days: float | None, most: int | None = None
+    ) -> np.ndarray | None:
+        """Columns of the products sold (to anyone) in the last ``days`` days
+        (None: every product); of those, the ``most`` that the most customers
+        bought (ties: the first columns; None: all of them). None when that is
+        every product."""
+        cols = np.arange(self.shape[1])
+        if days is not None:
+            cols = np.flatnonzero(self.item_last_days <= days)
+        if most is not None and len(cols) > most:
+            buyers = np.bincount(self.binary.indices, minlength=self.shape[1])
+            best = np.argsort(-buyers[cols], kind="stable")[:most]
+            cols = cols[np.sort(best)]
+        return None if len(cols) == self.shape[1] else cols
 
     def cols_of(self, stock_codes) -> np.ndarray:
         """Column index of each stock code (-1 where unknown)."""

@@ -47,25 +47,26 @@ class History:
         return self._purchases[as_of]
 
     def ease(
-        self, as_of: pd.Timestamp, lam: float, recent_days: float | None = None
+        self, as_of: pd.Timestamp, lam: float, params: BlendParams | None = None
     ) -> np.ndarray:
         """EASE weights of the history up to ``as_of`` with this λ, learnt from
-        the products sold in its last ``recent_days`` days (None: all)."""
-        key = ("ease", pd.Timestamp(as_of), lam, recent_days)
+        the products ``params`` chooses (``ease_recent_days``, ``ease_products``;
+        None: every product)."""
+        key = _ease_key(as_of, lam, params)
         if key not in self._weights:
             p = self.purchases(as_of)
             self._weights[key] = ease_weights(
-                p.binary, lam, self._main_gram(key[1]), p.recent_columns(recent_days)
+                p.binary, lam, self._main_gram(key[1]), p.ease_columns(*key[3:])
             )
         return self._weights[key]
 
     def release_ease(
-        self, as_of: pd.Timestamp, lam: float, recent_days: float | None = None
+        self, as_of: pd.Timestamp, lam: float, params: BlendParams | None = None
     ) -> None:
-        """Forget the EASE weights of ``as_of``, ``lam`` and ``recent_days`` (a
+        """Forget the EASE weights of ``as_of``, ``lam`` and ``params`` (a
         products × products matrix) that no one will ask for again; asked for,
         they are recomputed."""
-        self._weights.pop(("ease", pd.Timestamp(as_of), lam, recent_days), None)
+        self._weights.pop(_ease_key(as_of, lam, params), None)
 
     def _main_gram(self, as_of: pd.Timestamp) -> np.ndarray | None:
         """The main history's Gram matrix, computed once (several λ and the
@@ -81,16 +82,15 @@ class History:
         ones through :meth:`ease`, shared with any other user of that λ and
         those products)."""
         as_of = pd.Timestamp(as_of)
-        days = params.ease_recent_days
         if ease_fits(self.purchases(as_of).shape[1]):
-            key = ("cf", as_of, params.ease_lambda, days)
+            key = ("cf", *_ease_key(as_of, params.ease_lambda, params)[1:])
         else:  # sparse cosine neighbours, whatever λ and days
             key = ("cf", as_of, "neighbours", params.knn_neighbours)
         if key not in self._weights:
             self._weights[key] = copurchase_weights(
                 self.purchases(as_of),
                 params,
-                ease=lambda lam: self.ease(as_of, lam, days),
+                ease=lambda lam: self.ease(as_of, lam, params),
             )
         return self._weights[key]
 
@@ -121,6 +121,14 @@ class History:
 
     def first_day(self) -> pd.Timestamp:
         return self.lines["invoice_date"].min()
+
+
+def _ease_key(as_of, lam: float, params: BlendParams | None) -> tuple:
+    """The cache key of EASE weights: the cut, λ and the products learnt from."""
+    if params is None:
+        return ("ease", pd.Timestamp(as_of), lam, None, None)
+    days, most = params.ease_recent_days, params.ease_products
+    return ("ease", pd.Timestamp(as_of), lam, days, most)
 
 
 def labels_after(lines: pd.DataFrame, inner: Purchases, end: pd.Timestamp, task: str):

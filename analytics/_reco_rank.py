@@ -242,7 +242,7 @@ class LearnedRanker:
                 # Only this ranker reads EASE at its inner cuts, once: one such
                 # products × products matrix at a time (the co-purchase weights
                 # stay, for the other task's ranker).
-                history.release_ease(cut, prm.ease_lambda, self.base.ease_recent_days)
+                history.release_ease(cut, prm.ease_lambda, self.base)
         if not xs:
             return None, None
         return np.concatenate(xs), np.concatenate(ys)
@@ -278,8 +278,7 @@ class LearnedRanker:
         if lam is None:
             return CandidateFeatures(blend)
         if ease_fits(blend.purchases_.shape[1]):
-            days = self.base.ease_recent_days
-            return CandidateFeatures(blend, history.ease(as_of, lam, days))
+            return CandidateFeatures(blend, history.ease(as_of, lam, self.base))
         return CandidateFeatures(blend, blend.cf_weights_)
 
     def fit_classifier(self, x: np.ndarray, y: np.ndarray):

@@ -102,12 +102,12 @@ def test_history_computes_each_weight_matrix_once():
     w = history.cf_weights(p.as_of, NEW_ITEMS_PARAMS)
     assert history.cf_weights(p.as_of, ALL_ITEMS_PARAMS) is w  # same λ, products
     lam, days = NEW_ITEMS_PARAMS.ease_lambda, NEW_ITEMS_PARAMS.ease_recent_days
-    recent = p.recent_columns(days)
+    recent = p.ease_columns(days, NEW_ITEMS_PARAMS.ease_products)
     assert recent is not None and 0 < len(recent) < p.shape[1]
     np.testing.assert_allclose(
         w, ease_weights(p.binary, lam, columns=recent), atol=1e-6
     )
-    assert history.ease(p.as_of, lam, days) is w  # the ranker's EASE score
+    assert history.ease(p.as_of, lam, NEW_ITEMS_PARAMS) is w  # the ranker's EASE
     # The EASE baseline learns from every product: a matrix of its own.
     full = history.ease(p.as_of, lam)
     assert full is not w and history.ease(p.as_of, lam) is full
@@ -257,7 +257,7 @@ def test_new_items_features_end_with_the_unfaded_ease_score_its_rank_and_scale()
     rows = np.arange(p.shape[0])
     r, c, x, parts, _ = ranker.features_.table(rows, "new items", ranker.params)
     assert x.shape[1] == len(NEW_ITEMS_FEATURES) + len(EASE_FEATURES)
-    recent = p.recent_columns(NEW_ITEMS_PARAMS.ease_recent_days)
+    recent = p.ease_columns(NEW_ITEMS_PARAMS.ease_recent_days)
     weights = ease_weights(p.binary, 500.0, columns=recent)
     raw = np.maximum(p.binary.toarray() @ weights, 0)
     want = raw / np.where(raw.max(axis=1) > 0, raw.max(axis=1), 1)[:, None]
@@ -299,11 +299,40 @@ def test_the_new_items_ranker_scores_with_ease_on_recent_products():
     history = History(lines, p)
     ranker = LearnedRanker("new items", NEW_ITEMS_PARAMS).fit(p, history)
     days = NEW_ITEMS_PARAMS.ease_recent_days
-    assert ranker.features_.ease is history.ease(p.as_of, lam, days)
+    assert ranker.features_.ease is history.ease(p.as_of, lam, NEW_ITEMS_PARAMS)
     # Products unsold for longer neither score nor are scored by it.
-    old = np.setdiff1d(np.arange(p.shape[1]), p.recent_columns(days))
+    old = np.setdiff1d(np.arange(p.shape[1]), p.ease_columns(days))
     assert len(old) and not ranker.features_.ease[old].any()
     assert not ranker.features_.ease[:, old].any()
+
+
+def test_ease_learns_from_the_most_bought_recent_products_at_most():
+    # A by three customers, B by two, C and D by one each; E by two, but 100 days
+    # before the end.
+    lines = purchase_lines(
+        [(1, 1, "A", 100), (1, 1, "B", 100), (2, 2, "A", 101), (2, 2, "C", 101),
+         (3, 3, "A", 102), (3, 3, "B", 102), (3, 3, "D", 102), (4, 4, "E", 0),
+         (5, 5, "E", 3)]
+    )  # fmt: skip
+    p = purchases_from_lines(lines)
+    assert list(p.stock_codes) == ["A", "B", "C", "D", "E"]
+    assert p.ease_columns(None) is None  # every product
+    assert p.ease_columns(None, 5) is None
+    np.testing.assert_array_equal(p.ease_columns(50), [0, 1, 2, 3])  # not E
+    np.testing.assert_array_equal(p.ease_columns(50, 2), [0, 1])
+    np.testing.assert_array_equal(p.ease_columns(None, 2), [0, 1])  # B before E
+    np.testing.assert_array_equal(p.ease_columns(50, 3), [0, 1, 2])  # C before D
+    np.testing.assert_array_equal(p.ease_columns(None, 4), [0, 1, 2, 4])
+    # The history's EASE weights and co-purchase weights learn from those only.
+    history = History(lines, p)
+    params = NEW_ITEMS_PARAMS.with_(ease_recent_days=50.0, ease_products=2)
+    w = history.ease(p.as_of, 250.0, params)
+    assert w[:2, :2].any() and not w[2:].any() and not w[:, 2:].any()
+    np.testing.assert_allclose(
+        w, ease_weights(p.binary, 250.0, columns=np.array([0, 1])), atol=1e-6
+    )
+    assert history.cf_weights(p.as_of, params.with_(ease_lambda=250.0)) is w
+    assert history.ease(p.as_of, 250.0, params.with_(ease_products=3)) is not w
 
 
 def test_the_inner_cuts_ease_weights_are_let_go_once_learnt_from():
