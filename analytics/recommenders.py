@@ -20,6 +20,7 @@ from scipy.linalg import lapack
 
 from analytics._reco_data import Purchases
 from analytics.similarity import (
+    BlockWeights,
     cosine_matrix,
     cosine_top_k,
     neighbour_matrix,
@@ -216,9 +217,11 @@ def ease_weights(
 
     Dense products × products (float32 result); see :data:`EASE_MAX_PRODUCTS`.
     ``gram``: :func:`gram_matrix` of ``x`` when already computed (several λ on one
-    history); it is not modified. ``columns``: learn from these products only
-    (EASE of ``x[:, columns]``); the others neither score nor are scored (their
-    rows and columns are 0). The inverse costs the cube of their number.
+    history); it is not modified. ``columns`` (ascending): learn from these
+    products only (EASE of ``x[:, columns]``); the others neither score nor are
+    scored (their rows and columns are 0), and the result is a
+    :class:`~analytics.similarity.BlockWeights` of those columns. The inverse
+    costs the cube of their number.
     """
     n = x.shape[1]
     if not ease_fits(n):
@@ -228,16 +231,15 @@ def ease_weights(
     if columns is None:
         own = gram_matrix(x) if gram is None else np.array(gram, np.float32, copy=True)
         return _ease_from_gram(own, lam)
-    out = np.zeros((n, n), np.float32)
-    if len(columns):  # none: nothing was sold lately, nothing to learn
-        # Fancy indexing copies: the sub-matrix is this call's own to overwrite.
-        own = (
-            gram_matrix(x[:, columns])
-            if gram is None
-            else gram[np.ix_(columns, columns)].astype(np.float32, copy=False)
-        )
-        out[np.ix_(columns, columns)] = _ease_from_gram(own, lam)
-    return out
+    if not len(columns):  # nothing was sold lately, nothing to learn
+        return BlockWeights(n, columns, np.zeros((0, 0), np.float32))
+    # Fancy indexing copies: the sub-matrix is this call's own to overwrite.
+    own = (
+        gram_matrix(x[:, columns])
+        if gram is None
+        else gram[np.ix_(columns, columns)].astype(np.float32, copy=False)
+    )
+    return BlockWeights(n, columns, _ease_from_gram(own, lam))
 
 
 def _ease_from_gram(gram: np.ndarray, lam: float) -> np.ndarray:

@@ -54,16 +54,64 @@ def cosine_matrix(x: sp.spmatrix) -> sp.csr_matrix:
 _PRODUCT_BLOCK = 128
 
 
+class BlockWeights:
+    """A products × products matrix that is 0 outside ``cols`` × ``cols``, stored
+    as that dense block only: EASE learnt from some of the products, the others
+    neither scoring nor scored. Products times it cost the block's size, not the
+    whole square's (on Online Retail 2,500² of 3,645²).
+
+    Parameters
+    ----------
+    n : int
+        Products (the matrix is ``n × n``).
+    cols : ndarray of int
+        The block's products, ascending.
+    block : ndarray
+        ``len(cols) × len(cols)``, row-major.
+    """
+
+    def __init__(self, n: int, cols: np.ndarray, block: np.ndarray):
+        self.n, self.cols, self.block = n, np.asarray(cols, np.int64), block
+        self._at = np.full(n, -1, dtype=np.int64)  # each product's place in it
+        self._at[self.cols] = np.arange(len(self.cols))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.n, self.n)
+
+    def toarray(self) -> np.ndarray:
+        out = np.zeros(self.shape, self.block.dtype)
+        out[np.ix_(self.cols, self.cols)] = self.block
+        return out
+
+    def pairs(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The values at (``rows``, ``cols``) (broadcast together)."""
+        i, j = np.broadcast_arrays(self._at[rows], self._at[cols])
+        out = np.zeros(i.shape, self.block.dtype)
+        inside = (i >= 0) & (j >= 0)
+        out[inside] = self.block[i[inside], j[inside]]
+        return out
+
+
 def rows_times(x: sp.spmatrix, w) -> np.ndarray:
-    """``x @ w`` as a dense array (sparse ``x``; ``w`` dense or sparse).
+    """``x @ w`` as a dense array (sparse ``x``; ``w`` dense, sparse or
+    :class:`BlockWeights`).
 
     A dense ``w`` is taken a block of columns at a time: scipy adds one row of
     ``w`` per non-zero of ``x``, and a whole row of 4,000 products leaves the
     cache before it is read again. The sums are the same, in the same order
-    (bit for bit), 1.7–1.9× faster on Online Retail.
+    (bit for bit), 1.7–1.9× faster on Online Retail. With :class:`BlockWeights`
+    only the block's columns of ``x`` and of the result are multiplied: the terms
+    left out are all 0, so the sums are again the same, bit for bit.
     """
     if sp.issparse(w):
         return (x @ w).toarray()
+    if isinstance(w, BlockWeights):
+        x = sp.csr_matrix(x)
+        out = np.zeros((x.shape[0], w.n), dtype=np.result_type(x.dtype, w.block.dtype))
+        if len(w.cols):
+            out[:, w.cols] = rows_times(x[:, w.cols], w.block)
+        return out
     x = sp.csr_matrix(x)
     out = np.empty((x.shape[0], w.shape[1]), dtype=np.result_type(x.dtype, w.dtype))
     for start in range(0, w.shape[1], _PRODUCT_BLOCK):

@@ -297,18 +297,32 @@ def test_ease_weights_on_some_products_leave_the_others_out():
     keep = np.array([0, 2, 3, 6])
     got = ease_weights(x, 5.0, columns=keep)
     assert got.shape == (8, 8)
-    np.testing.assert_allclose(
-        got[np.ix_(keep, keep)], ease_weights(x[:, keep], 5.0), atol=1e-6
-    )
+    np.testing.assert_allclose(got.block, ease_weights(x[:, keep], 5.0), atol=1e-6)
+    dense = got.toarray()
+    np.testing.assert_array_equal(dense[np.ix_(keep, keep)], got.block)
     others = np.setdiff1d(np.arange(8), keep)
-    assert not got[others].any() and not got[:, others].any()
+    assert not dense[others].any() and not dense[:, others].any()
     # From the whole history's Gram matrix: the same weights.
     np.testing.assert_allclose(
-        ease_weights(x, 5.0, gram_matrix(x), keep), got, atol=1e-6
+        ease_weights(x, 5.0, gram_matrix(x), keep).toarray(), dense, atol=1e-6
     )
     # One product: nothing else to learn from; none (nothing sold lately): zeros.
-    assert not ease_weights(x, 5.0, columns=np.array([3])).any()
-    assert not ease_weights(x, 5.0, columns=np.array([], np.int64)).any()
+    assert not ease_weights(x, 5.0, columns=np.array([3])).toarray().any()
+    empty = ease_weights(x, 5.0, columns=np.array([], np.int64))
+    assert empty.shape == (8, 8) and not empty.toarray().any()
+    # Products times them: as times the whole matrix, bit for bit (the terms left
+    # out are all 0), and so are their values at any pairs.
+    from analytics.similarity import rows_times
+
+    rows = sp.csr_matrix(rng.random((5, 8)) * (rng.random((5, 8)) < 0.5))
+    for w in (got, empty):
+        product = rows_times(rows, w)
+        np.testing.assert_array_equal(product, rows_times(rows, w.toarray()))
+        np.testing.assert_allclose(product, rows.toarray() @ w.toarray(), rtol=1e-6)
+    i, j = np.meshgrid(np.arange(8), np.arange(8), indexing="ij")
+    np.testing.assert_array_equal(got.pairs(i, j), dense)
+    np.testing.assert_array_equal(got.pairs(i[:, :1], j[:1]), dense)
+    assert empty.pairs(i, j).shape == (8, 8) and not empty.pairs(i, j).any()
 
 
 @pytest.mark.parametrize("customers", [40, 100_000])
