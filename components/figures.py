@@ -7,7 +7,6 @@ cost more than the whole query behind a callback.
 
 from __future__ import annotations
 
-import html
 import textwrap
 
 import numpy as np
@@ -38,7 +37,9 @@ def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
                 "type": "bar",
                 "orientation": "h",
                 "x": part["revenue"].round(2).tolist(),
-                "y": part["country"].tolist(),
+                # Escaped: plotly reads tick labels and hover text as HTML
+                # (nothing maps a click back to a country by its label).
+                "y": [fmt.plot_text(c) for c in part["country"]],
                 "customdata": np.round(share.to_numpy() * 100, 1).tolist(),
                 "marker": {"color": PRIMARY},
                 "hovertemplate": "%{y}<br>£%{x:,.0f} (%{customdata}% of revenue)"
@@ -98,7 +99,11 @@ def country_map_figure(by_country: pd.DataFrame) -> dict:
                 "z": np.round(log_rev, 4).tolist(),
                 "zmin": lo,
                 "zmax": max(hi, lo + 1e-6),
-                "text": [" / ".join(names[c]) for c in locations],
+                # Shown in the hover, so escaped; ``locations`` (ISO codes) match
+                # the map and stay as they are.
+                "text": [
+                    " / ".join(fmt.plot_text(n) for n in names[c]) for c in locations
+                ],
                 "customdata": np.round(revenue, 2).tolist(),
                 "colorscale": [[0, "#dbe9fb"], [0.5, "#5b9be8"], [1, "#0b3d91"]],
                 "marker": {"line": {"color": "#ffffff", "width": 0.5}},
@@ -157,13 +162,14 @@ _BAR_WIDTH = 0.75
 
 def product_label(description, line: int = _LABEL_LINE) -> str:
     """A product's name on two lines at most ("WHITE HANGING HEART<br>T-LIGHT
-    HOLDER"), shortened with "…" past them; escaped, as plotly reads tick labels
-    as HTML."""
+    HOLDER"), shortened with "…" past them; each line escaped before the lines
+    are joined (:func:`components.format.plot_text`), so only our ``<br>`` is
+    markup."""
     text = " ".join(str(description).split())
     lines = textwrap.wrap(text, line) or [""]
     if len(lines) > 2:
         lines = [lines[0], lines[1][: line - 1].rstrip() + "…"]
-    return "<br>".join(html.escape(part, quote=False) for part in lines)
+    return "<br>".join(fmt.plot_text(part) for part in lines)
 
 
 def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> dict:
@@ -178,10 +184,10 @@ def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> di
     labels = [product_label(d) for d in part["description"]]
     # Bars share a category when their labels do: a repeated name gets its code.
     labels = [
-        f"{label} ({html.escape(code)})" if labels.count(label) > 1 else label
+        f"{label} ({fmt.plot_text(code)})" if labels.count(label) > 1 else label
         for label, code in zip(labels, codes, strict=True)
     ]
-    names = [html.escape(str(d), quote=False) for d in part["description"]]
+    names = [fmt.plot_text(d) for d in part["description"]]
     return {
         "data": [
             {
@@ -190,7 +196,7 @@ def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> di
                 "x": part[by].round(2).tolist(),
                 "y": labels,
                 "customdata": [
-                    [name, html.escape(code)]
+                    [name, fmt.plot_text(code)]
                     for name, code in zip(names, codes, strict=True)
                 ],
                 "marker": {"color": PRIMARY if is_money else "#00a676"},

@@ -1,7 +1,9 @@
-"""Readable numbers: pounds with thousands separators, percentages, counts, dates."""
+"""Readable numbers: pounds with thousands separators, percentages, counts, dates;
+and data strings made safe for the text plotly draws (:func:`plot_text`)."""
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from datetime import date, datetime, timedelta
@@ -9,6 +11,15 @@ from datetime import date, datetime, timedelta
 # Between the parts of a date shown in text, so a line never breaks inside one.
 NBSP = "\u00a0"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date alone, without a time
+
+
+def plot_text(value) -> str:
+    """A string from the data (a country, a segment, a product's name or code) as
+    text for plotly to draw, escaped: plotly reads ``<a href>``, ``<b>``, ``<br>``,
+    ``<span style>``… in tick labels, hover text, legend entries, annotations and
+    titles as markup, so a country named ``<a href=…>`` drew a link. No HTML is
+    built from data strings: escape first, then add any ``<br>`` of one's own."""
+    return html.escape(str(value), quote=False)
 
 
 def finite_or_none(value) -> float | None:

@@ -47,11 +47,13 @@ def pca_3d_figure(
         if count == 0:
             continue
         dim = highlight is not None and highlight != segment
+        # Legend entry and hover box: plotly reads both as HTML.
+        shown = fmt.plot_text(segment)
         data.append(
             {
                 "type": "scatter3d",
                 "mode": "markers",
-                "name": f"{segment} ({count:,})",
+                "name": f"{shown} ({count:,})",
                 "x": coords[mask, 0],
                 "y": coords[mask, 1],
                 "z": coords[mask, 2],
@@ -63,7 +65,7 @@ def pca_3d_figure(
                 },
                 "hovertemplate": "Customer %{customdata[0]}<br>"
                 "recency %{customdata[1]} days, %{customdata[2]} orders, "
-                "£%{customdata[3]:,}<extra>" + segment + "</extra>",
+                "£%{customdata[3]:,}<extra>" + shown + "</extra>",
             }
         )
 
@@ -185,11 +187,13 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
             values = column_values[masks[segment]]
             if values.size == 0:
                 continue
+            # The legend entry (and the box's category): escaped.
+            shown = fmt.plot_text(segment)
             data.append(
                 {
                     "type": "box",
-                    "name": segment,
-                    "legendgroup": segment,
+                    "name": shown,
+                    "legendgroup": shown,
                     "showlegend": i == 0,
                     "y": values,
                     "marker": {"color": segment_color(segment), "size": 3},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dash import html
 
 from components import format as fmt
@@ -162,6 +164,14 @@ def intervals_table(frame):
     )
 
 
+def file_name(path) -> str:
+    """An input file's name alone ("online_retail.csv.gz"): the manifest keeps
+    the path it was read from, and the server's folders are no reader's business.
+    Either separator, so a bundle built on Windows shows no folders either."""
+    name = re.split(r"[\\/]", str(path or "").rstrip("\\/"))[-1]
+    return name or "?"
+
+
 def facts_list(manifest: dict):
     cleaning = manifest.get("cleaning", {})
     facts = [
@@ -187,7 +197,7 @@ def facts_list(manifest: dict):
             html.Dd(value, className="col-sm-7 mb-1"),
         ]
     inputs = [
-        html.Li(f"{i.get('path', '?')} ({fmt.count(i.get('rows'))} rows)")
+        html.Li(f"{file_name(i.get('path'))} ({fmt.count(i.get('rows'))} rows)")
         for i in manifest.get("inputs", [])
     ]
     return html.Div(
