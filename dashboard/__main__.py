@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from dashboard.config import Config
+from dashboard.config import Config, SettingError
 
 
 def main() -> int:
     from analytics.build import ensure_demo_bundle
     from analytics.errors import InputError
 
-    config = Config.from_env()
+    try:
+        config = Config.from_env()
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         ensure_demo_bundle(config.bundle_dir, rows=config.demo_rows)
     except InputError as exc:

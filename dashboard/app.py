@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 from flask_caching import Cache
@@ -12,9 +10,7 @@ from callbacks import customers, filters, overview, products, routing, segments
 from components.layout import navbar
 from dashboard import ids
 from dashboard.config import ASSETS, Config
-from dashboard.data import BundleMissingError, DataAccess
-
-log = logging.getLogger(__name__)
+from dashboard.data import BundleError, DataAccess
 
 CALLBACK_MODULES = (routing, filters, overview, segments, customers, products)
 
@@ -31,9 +27,20 @@ def shell() -> html.Div:
     )
 
 
+def _security_headers(response):
+    """No other site may frame the dashboard (clickjacking), and browsers take
+    each file as the type it is served with."""
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def create_app(config: Config | None = None) -> Dash:
     """A Dash app serving the bundle named in ``config`` (default: from the
-    environment). A missing bundle is not an error: pages say how to build one."""
+    environment). A missing or damaged bundle is not an error: pages say what is
+    wrong, the log how to build one, and it is read again once rebuilt."""
     config = config or Config.from_env()
     app = Dash(
         __name__,
@@ -63,6 +70,7 @@ def create_app(config: Config | None = None) -> Dash:
                 "pip install redis, or unset SHOPPER_REDIS_URL for the in-process "
                 "cache"
             ) from None
+    app.server.after_request(_security_headers)
     cache = Cache(app.server, config=config.cache_config())
     data = DataAccess(config.bundle_dir, cache=cache, timeout=config.cache_timeout)
     app.server.config["SHOPPER"] = config
@@ -71,8 +79,8 @@ def create_app(config: Config | None = None) -> Dash:
     app.layout = shell
     try:  # read the bundle now, so the first visitor does not wait for it
         data.bundle()
-    except BundleMissingError as exc:
-        log.warning("%s", exc)
+    except BundleError:  # logged; the pages say what is wrong, and it is retried
+        pass
     for module in CALLBACK_MODULES:
         module.register(app, data)
     return app

@@ -16,6 +16,27 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in _TRUE
 
 
+class SettingError(ValueError):
+    """An environment variable the dashboard cannot use (says which, and why)."""
+
+
+def _whole(env, name: str, default: int, low: int, high: int, unit: str) -> int:
+    """``env[name]`` as a whole number from ``low`` to ``high`` (default if unset)."""
+    text = env.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise SettingError(
+            f"{name} must be a whole number of {unit} from {low:,} to {high:,} "
+            f"(got {text!r})"
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings of one dashboard instance.
@@ -53,11 +74,20 @@ class Config:
         return cls(
             bundle_dir=Path(bundle) if bundle else default.bundle_dir,
             host=env.get("SHOPPER_HOST", default.host),
-            port=int(env.get("SHOPPER_PORT", default.port)),
+            port=_whole(env, "SHOPPER_PORT", default.port, 1, 65_535, "port"),
             debug=_flag(env.get("SHOPPER_DEBUG")),
             redis_url=env.get("SHOPPER_REDIS_URL") or None,
-            cache_timeout=int(env.get("SHOPPER_CACHE_TIMEOUT", default.cache_timeout)),
-            demo_rows=int(env.get("SHOPPER_DEMO_ROWS", default.demo_rows)),
+            cache_timeout=_whole(
+                env,
+                "SHOPPER_CACHE_TIMEOUT",
+                default.cache_timeout,
+                0,
+                365 * 86_400,
+                "seconds",
+            ),
+            demo_rows=_whole(
+                env, "SHOPPER_DEMO_ROWS", default.demo_rows, 1_000, 100_000_000, "rows"
+            ),
         )
 
     def cache_config(self) -> dict:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analytics.contract import MANIFEST, REGIONS
+from analytics.contract import MANIFEST, REGIONS, SCHEMA_VERSION, SEGMENT_MODEL, TABLES
 from analytics.product_search import ProductIndex, build_index
 from analytics.segmentation import SegmentModel
 from dashboard import lookups, queries
@@ -42,8 +44,37 @@ _LOOKUP_KEYS = {
 }
 
 
-class BundleMissingError(RuntimeError):
+class BundleError(RuntimeError):
+    """The bundle cannot be served. ``str()`` is for the server's log (it names
+    the folder); ``public`` is for the pages (the folder's name only: a visitor
+    need not see the server's paths)."""
+
+    def __init__(self, message: str, public: str):
+        super().__init__(message)
+        self.public = public
+
+
+class BundleMissingError(BundleError):
     """The bundle folder has no manifest: nothing to serve yet."""
+
+
+class BundleDamagedError(BundleError):
+    """The bundle folder has a manifest but cannot be read: a file missing or
+    unreadable, a column missing, or another schema version."""
+
+
+def _rebuild_hint(path: Path) -> str:
+    return f"`python -m analytics build --input FILE --out {path}`"
+
+
+def _damaged(path: Path, what: str) -> BundleDamagedError:
+    public = what.replace(str(path.resolve()), path.name).replace(str(path), path.name)
+    return BundleDamagedError(
+        f"The bundle at {path} cannot be served: {what}. Rebuild it with "
+        f"{_rebuild_hint(path)}.",
+        f"The data bundle ({path.name}) cannot be read: {public}. The server's log "
+        "says how to rebuild it.",
+    )
 
 
 def _days(values) -> np.ndarray:
@@ -82,18 +113,54 @@ class Bundle:
 
     @classmethod
     def load(cls, path: Path) -> Bundle:
-        """Read the bundle at ``path`` (raises :class:`BundleMissingError`)."""
+        """Read the bundle at ``path``: :class:`BundleMissingError` without a
+        manifest, :class:`BundleDamagedError` when it cannot be read whole."""
         path = Path(path)
-        manifest_path = path / MANIFEST
-        if not manifest_path.exists():
+        if not (path / MANIFEST).exists():
             raise BundleMissingError(
-                f"No bundle at {path}: build one with "
-                f"`python -m analytics build --input FILE --out {path}`"
+                f"No bundle at {path}: build one with {_rebuild_hint(path)}",
+                "No data bundle has been built yet. The server's log says how to "
+                "build one.",
             )
-        manifest = json.loads(manifest_path.read_text())
+        try:
+            return cls._load(path)
+        except BundleDamagedError:
+            raise
+        except FileNotFoundError as exc:
+            name = Path(exc.filename).name if exc.filename else "a file"
+            raise _damaged(path, f"{name} is missing") from exc
+        except Exception as exc:  # JSON, Arrow, a missing column…: one message
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise _damaged(path, f"{type(exc).__name__}: {detail}") from exc
+
+    @classmethod
+    def _load(cls, path: Path) -> Bundle:
+        try:
+            manifest = json.loads((path / MANIFEST).read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise _damaged(path, f"{MANIFEST} is not valid JSON ({exc})") from exc
+        version = manifest.get("schema_version") if isinstance(manifest, dict) else None
+        if version != SCHEMA_VERSION:
+            raise _damaged(
+                path,
+                f"it was built for bundle schema {version!r} and this dashboard "
+                f"reads schema {SCHEMA_VERSION}",
+            )
 
         def read(name: str) -> pd.DataFrame:
-            return pd.read_parquet(path / f"{name}.parquet")
+            file = path / f"{name}.parquet"
+            if not file.exists():
+                raise _damaged(path, f"{file.name} is missing")
+            try:
+                table = pd.read_parquet(file)
+            except Exception as exc:
+                raise _damaged(path, f"{name}.parquet cannot be read ({exc})") from exc
+            missing = [c for c in TABLES[name] if c not in table.columns]
+            if missing:
+                raise _damaged(
+                    path, f"{name}.parquet has no column {', '.join(missing)}"
+                )
+            return table
 
         countries_frame = read("countries").sort_values("country")
         countries = countries_frame["country"].astype(str).to_numpy()
@@ -151,15 +218,20 @@ class Bundle:
         lookup_keys = {}
         for name in OPTIONAL_TABLES:
             file = path / f"{name}.parquet"
-            table = pd.read_parquet(file) if file.exists() else None
+            table = read(name) if file.exists() else None
             if table is not None and name in _LOOKUP_KEYS:
                 key = _LOOKUP_KEYS[name]
                 table = table.sort_values(key, ignore_index=True)
                 lookup_keys[name] = table[key[0]].to_numpy()
             tables[name] = table
+        if not (path / SEGMENT_MODEL).exists():
+            raise _damaged(path, f"{SEGMENT_MODEL} is missing")
         return cls(
             manifest=manifest,
-            version=str(manifest.get("bundle_version", "unknown")),
+            # The input's fingerprint and the build's time: a rebuild of the same
+            # input by other code is another version (the cache keys' part).
+            version=f"{manifest.get('bundle_version', 'unknown')}@"
+            f"{manifest.get('built_at', 'unknown')}",
             model=SegmentModel.load(path),
             countries=countries,
             country_region=country_region,
@@ -181,6 +253,14 @@ class Bundle:
         )
 
 
+def _approx_bytes(value) -> int:
+    """A table's size in memory (its columns' buffers); 0 for anything else
+    (the small dicts of figures a query returns)."""
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=False).sum())
+    return 0
+
+
 def _key_part(b: Bundle, value):
     """A cache-key part; a filter is keyed by what it selects (its clipped day
     range, its regions and countries in any order), so the URL's filter and the
@@ -197,10 +277,22 @@ def _key_part(b: Bundle, value):
 class DataAccess:
     """Cached queries over the bundle at ``bundle_dir``.
 
-    The bundle is reloaded when its manifest changes on disk (a rebuild renames a new
-    folder into place), and the bundle version is part of every cache key, so no
-    answer from an old bundle is ever served for a new one.
+    The bundle is reloaded when any of its files changes on disk (a rebuild renames
+    a new folder into place; a copy replaces them one by one), and the bundle
+    version (its input's fingerprint and build time) is part of every cache key, so
+    no answer from an old bundle is ever served for a new one. A reload that fails
+    (a damaged or half-copied bundle, or none) keeps the bundle already loaded, says
+    so once in the log, and is tried again when the files change or after
+    :attr:`retry_seconds`; with no bundle loaded yet the pages say what is wrong.
     """
+
+    retry_seconds = 10.0
+    # Answers larger than this are recomputed, never cached: the cache is bounded
+    # by its number of entries (2,000 in process memory), and one window's RFM
+    # table alone is ~450 KB on Online Retail (computed in ~7 ms), growing with the
+    # customers: cached, a worker grew to 1.2 GB over 6,000 date windows. With
+    # this bound the cache holds at most ~130 MB (typical answers are 0.2–8 KB).
+    max_cached_bytes = 64 * 1024
 
     def __init__(self, bundle_dir: Path, cache=None, timeout: int | None = None):
         self.bundle_dir = Path(bundle_dir)
@@ -208,22 +300,51 @@ class DataAccess:
         self.timeout = timeout
         self._bundle: Bundle | None = None
         self._stamp = None
+        self._failure: tuple | None = None  # (stamp, retry after, error)
         self._lock = threading.Lock()
+        self._cache_logged = -float("inf")  # when a cache failure was last logged
 
     # -- loading -----------------------------------------------------------------
-    def bundle(self) -> Bundle:
-        """The loaded bundle, reloaded if the manifest on disk has changed."""
+    def _files_stamp(self):
+        """Each bundle file's name, size, time and inode (None: no manifest)."""
         try:
-            stat = (self.bundle_dir / MANIFEST).stat()
-            stamp = (stat.st_mtime_ns, stat.st_ino)
+            with os.scandir(self.bundle_dir) as it:
+                files = [(e.name, e.stat()) for e in it if e.is_file()]
         except OSError:
-            stamp = None
-        if self._bundle is None or stamp != self._stamp:
-            with self._lock:
-                if self._bundle is None or stamp != self._stamp:
-                    self._bundle = Bundle.load(self.bundle_dir)
-                    self._stamp = stamp
-        return self._bundle
+            return None
+        if not any(name == MANIFEST for name, _ in files):
+            return None
+        return tuple(sorted((n, s.st_size, s.st_mtime_ns, s.st_ino) for n, s in files))
+
+    def bundle(self) -> Bundle:
+        """The loaded bundle, reloaded when the files on disk have changed (raises
+        :class:`BundleError` only while no bundle could be loaded at all)."""
+        stamp = self._files_stamp()
+        if self._bundle is not None and stamp == self._stamp:
+            return self._bundle
+        with self._lock:
+            if self._bundle is not None and stamp == self._stamp:
+                return self._bundle
+            failure = self._failure
+            if failure and failure[0] == stamp and time.monotonic() < failure[1]:
+                if self._bundle is None:
+                    raise failure[2]
+                return self._bundle
+            try:
+                bundle = Bundle.load(self.bundle_dir)
+            except BundleError as exc:
+                self._failure = (stamp, time.monotonic() + self.retry_seconds, exc)
+                if self._bundle is None:
+                    log.error("%s", exc)
+                    raise
+                log.error(
+                    "%s (still serving the bundle loaded before, version %s)",
+                    exc,
+                    self._bundle.version,
+                )
+                return self._bundle
+            self._bundle, self._stamp, self._failure = bundle, stamp, None
+            return bundle
 
     def _cached(self, name: str, args: tuple, compute):
         bundle = self.bundle()
@@ -235,16 +356,33 @@ class DataAccess:
         try:
             hit = self.cache.get(key)
         except Exception:  # a broken cache must never break a page
-            log.exception("cache get failed for %s", key)
+            self._cache_failed("get", key)
             hit = None
         if hit is not None:
             return hit
         value = compute(bundle)
+        if _approx_bytes(value) > self.max_cached_bytes:
+            return value  # see max_cached_bytes
         try:
             self.cache.set(key, value, timeout=self.timeout)
         except Exception:
-            log.exception("cache set failed for %s", key)
+            self._cache_failed("set", key)
         return value
+
+    # A cache that is down fails every query: its traceback is logged once a minute.
+    cache_log_seconds = 60.0
+
+    def _cache_failed(self, what: str, key: str) -> None:
+        now = time.monotonic()
+        if now - self._cache_logged >= self.cache_log_seconds:
+            self._cache_logged = now
+            log.exception(
+                "cache %s failed for %s (answers are computed without the cache; "
+                "further failures are not logged for %.0f s)",
+                what,
+                key,
+                self.cache_log_seconds,
+            )
 
     # -- whole-bundle facts --------------------------------------------------------
     def manifest(self) -> dict:

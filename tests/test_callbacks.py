@@ -134,7 +134,8 @@ def test_missing_bundle_renders_a_message(tmp_path):
     from dashboard.data import DataAccess
 
     ctx = PageContext(data=DataAccess(tmp_path), topojson_url="/t/")
-    assert "No data to show yet" in text_of(render("/", {}, ctx))
+    text = text_of(render("/", {}, ctx))
+    assert "No data to show yet" in text and str(tmp_path) not in text
 
 
 # -- Overview -----------------------------------------------------------------------
@@ -285,6 +286,26 @@ def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_pat
     assert 'rel="manifest" href="/assets/manifest.json"' in page
     assert client.get("/assets/manifest.json").status_code == 200
     assert first.server.config["SHOPPER"].debug is False
+    response = client.get("/")
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_damaged_bundle_starts_the_app_and_its_pages_say_so(demo_bundle, tmp_path):
+    import shutil
+
+    from dashboard.app import create_app
+    from dashboard.config import Config
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(demo_bundle, bundle)
+    (bundle / "manifest.json").write_text('{"schema_version": 1,')
+    app = create_app(Config(bundle_dir=bundle))  # no exception: the site comes up
+    assert app.server.test_client().get("/").status_code == 200
+    data = app.server.config["SHOPPER_DATA"]
+    text = text_of(render("/", {}, PageContext(data=data, topojson_url="/t/")))
+    assert "cannot be read" in text and "manifest.json is not valid JSON" in text
+    assert str(tmp_path) not in text
 
 
 def test_data_page_says_whether_the_lead_is_real(data, bare_data):

@@ -13,7 +13,7 @@ from flask_caching import Cache
 
 from analytics.segmentation import SegmentModel, rfm_table
 from dashboard.config import Config
-from dashboard.data import BundleMissingError, DataAccess
+from dashboard.data import BundleDamagedError, BundleMissingError, DataAccess
 from dashboard.queries import Filters, period_start, segment_profile
 
 
@@ -215,9 +215,17 @@ def test_cache_is_keyed_by_bundle_version(demo_bundle, tmp_path):
     manifest = json.loads((bundle / "manifest.json").read_text())
     manifest["bundle_version"] = "rebuilt"
     (bundle / "manifest.json").write_text(json.dumps(manifest))
-    assert data.version() == "rebuilt"
+    assert data.version().startswith("rebuilt@")
     data.kpis(f)
     assert any("rebuilt" in k for k in cache.cache._cache)
+    # The same input built again by other code (same fingerprint, another build
+    # time) is another version too: no answer of the old tables is served.
+    before = data.version()
+    manifest["built_at"] = "2030-01-01T00:00:00+00:00"
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    assert data.version() != before and data.version().startswith("rebuilt@")
+    data.kpis(f)
+    assert sum(data.version() in k for k in cache.cache._cache) == 1
 
 
 class _BrokenCache:
@@ -232,6 +240,106 @@ def test_cache_failure_recomputes(demo_bundle, caplog):
     data = DataAccess(demo_bundle, cache=_BrokenCache())
     assert data.kpis(Filters())["current"]["orders"] > 0
     assert "cache get failed" in caplog.text
+    # A cache that is down is said once a minute, not twice a query.
+    for _ in range(5):
+        data.kpis(Filters(start="2011-01-01"))
+    assert len([r for r in caplog.records if "cache" in r.getMessage()]) == 1
+
+
+def test_large_answers_are_recomputed_not_cached(demo_bundle):
+    data, cache = _cached_access(demo_bundle)
+    data.max_cached_bytes = 4096  # this small bundle's RFM table is ~15 KB
+    f = Filters(start="2011-01-01")
+    rfm = data.window_rfm(f)
+    assert rfm.memory_usage(deep=False).sum() > data.max_cached_bytes
+    data.kpis(f)
+    assert [k.split(":")[0] for k in cache.cache._cache] == ["kpis"]
+    pd.testing.assert_frame_equal(data.window_rfm(f), rfm)
+
+
+def _damage(bundle, how: str) -> None:
+    if how == "manifest truncated":
+        text = (bundle / "manifest.json").read_text()
+        (bundle / "manifest.json").write_text(text[:200])
+    elif how == "table missing":
+        (bundle / "invoices.parquet").unlink()
+    elif how == "table corrupt":
+        data = (bundle / "customers.parquet").read_bytes()
+        (bundle / "customers.parquet").write_bytes(data[:1000])
+    elif how == "model missing":
+        (bundle / "segment_model.json").unlink()
+    elif how == "other schema":
+        manifest = json.loads((bundle / "manifest.json").read_text())
+        manifest["schema_version"] = 99
+        (bundle / "manifest.json").write_text(json.dumps(manifest))
+    elif how == "column missing":
+        file = bundle / "customers.parquet"
+        pd.read_parquet(file).drop(columns=["region"]).to_parquet(file)
+
+
+DAMAGES = {
+    "manifest truncated": "manifest.json is not valid JSON",
+    "table missing": "invoices.parquet is missing",
+    "table corrupt": "customers.parquet cannot be read",
+    "model missing": "segment_model.json is missing",
+    "other schema": "built for bundle schema 99",
+    "column missing": "customers.parquet has no column region",
+}
+
+
+@pytest.mark.parametrize("how", DAMAGES)
+def test_a_damaged_bundle_says_what_is_wrong(demo_bundle, tmp_path, how):
+    bundle = tmp_path / "served"
+    shutil.copytree(demo_bundle, bundle)
+    _damage(bundle, how)
+    with pytest.raises(BundleDamagedError) as caught:
+        DataAccess(bundle).bundle()
+    error = caught.value
+    assert DAMAGES[how] in str(error) and DAMAGES[how] in error.public
+    assert str(bundle) in str(error) and "python -m analytics build" in str(error)
+    # The pages name the folder, never the server's path to it.
+    assert "served" in error.public and str(tmp_path) not in error.public
+
+
+def test_a_failed_reload_keeps_serving_the_loaded_bundle(
+    demo_bundle, tmp_path, monkeypatch, caplog
+):
+    from dashboard import data as data_module
+
+    bundle = tmp_path / "served"
+    shutil.copytree(demo_bundle, bundle)
+    access = DataAccess(bundle)
+    good = access.bundle()
+    manifest = (bundle / "manifest.json").read_text()
+    _damage(bundle, "manifest truncated")
+    loads = []
+    real = data_module.Bundle.load
+    monkeypatch.setattr(
+        data_module.Bundle, "load", lambda path: loads.append(path) or real(path)
+    )
+    for _ in range(3):
+        assert access.bundle() is good
+    assert len(loads) == 1  # tried once, not on every request
+    assert "still serving the bundle loaded before" in caplog.text
+    # Fixed on disk: read again at once.
+    (bundle / "manifest.json").write_text(manifest)
+    assert access.bundle() is not good and len(loads) == 2
+
+
+def test_a_table_replaced_alone_is_read_again(demo_bundle, tmp_path):
+    # A bundle copied in file by file (rsync): the manifest may land first, the
+    # tables after it; each change is read, so the last one is what is served.
+    bundle = tmp_path / "served"
+    shutil.copytree(demo_bundle, bundle)
+    access = DataAccess(bundle)
+    before = access.bundle()
+    file = bundle / "products.parquet"
+    products = pd.read_parquet(file)
+    products.loc[0, "description"] = "RENAMED IN A LATER COPY"
+    products.to_parquet(file)
+    after = access.bundle()
+    assert after is not before
+    assert "RENAMED IN A LATER COPY" in set(after.products["description"])
 
 
 def test_segment_profile_matches_groupby(data):
@@ -268,3 +376,18 @@ def test_settings_from_environment():
     assert str(config.bundle_dir) == "/srv/bundle" and config.port == 9000
     assert config.debug is True
     assert config.cache_config()["CACHE_TYPE"] == "RedisCache"
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("SHOPPER_CACHE_TIMEOUT", "1h"),
+        ("SHOPPER_PORT", "70000"),
+        ("SHOPPER_DEMO_ROWS", "lots"),
+    ],
+)
+def test_a_setting_that_cannot_work_is_named(name, value):
+    from dashboard.config import SettingError
+
+    with pytest.raises(SettingError, match=f"{name} must be a whole number.*'{value}'"):
+        Config.from_env({name: value})

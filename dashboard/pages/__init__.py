@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dash import html
 
 from components.layout import empty_state, filter_bar
-from dashboard.data import BundleMissingError, DataAccess
+from dashboard.data import BundleError, BundleMissingError, DataAccess
 from dashboard.queries import window_dates
 from dashboard.urlstate import filters_from
 
@@ -69,4 +69,6 @@ def render(path: str, params: dict, ctx: PageContext):
     try:
         return routes[path](ctx, params)
     except BundleMissingError as exc:
-        return html.Div(empty_state("No data to show yet.", str(exc)))
+        return html.Div(empty_state("No data to show yet.", exc.public))
+    except BundleError as exc:
+        return html.Div(empty_state("The data cannot be shown.", exc.public))
