@@ -6,9 +6,12 @@ build leaves the previous bundle untouched and a reader never sees half a bundle
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -80,8 +83,38 @@ def _check_out(out: Path, inputs: list[Path]) -> None:
         )
 
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step (Linux's ``renameat2`` with
+    ``RENAME_EXCHANGE``): a reader finds one or the other, never neither. False
+    where the system cannot (then nothing was changed)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p] * 2 + [ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    paths = os.fsencode(a), os.fsencode(b)
+    if renameat2(_AT_FDCWD, paths[0], _AT_FDCWD, paths[1], _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def _replace_folder(tmp: Path, out: Path) -> None:
-    """Swap ``tmp`` into ``out``; the old bundle is removed only after the swap."""
+    """Swap ``tmp`` into ``out`` in one step (``tmp`` then holds the old bundle,
+    removed after). Where the system cannot swap, two renames; the old bundle is
+    removed only after the second, and a build stopped between them leaves it as
+    ``.<out>.old-<pid>``, which the next build puts back (:func:`_tidy_siblings`).
+    """
+    if out.exists() and _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     old = None
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -89,6 +122,37 @@ def _replace_folder(tmp: Path, out: Path) -> None:
     tmp.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _tidy_siblings(out: Path, log) -> None:
+    """What builds of ``out`` killed before they could clean up left beside it:
+    an old bundle moved aside (put back when ``out`` is gone: it was being
+    served) and unfinished temporary folders (removed). Only those of processes
+    that no longer run: a build running at the same time keeps its own."""
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(tmp|old)-(\d+)(-.*)?$")
+    try:
+        siblings = sorted(out.parent.iterdir()) if out.parent.is_dir() else []
+    except OSError:
+        return
+    for path in siblings:
+        match = pattern.match(path.name)
+        if not match or not path.is_dir() or _alive(int(match.group(2))):
+            continue
+        if match.group(1) == "old" and not out.exists():
+            path.rename(out)
+            log(f"put back the bundle a stopped build had moved aside: {out}")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _analyse(lines: pd.DataFrame, as_of: pd.Timestamp, k: int, seed: int, stages):
@@ -151,6 +215,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
     out = Path(out)
     paths = [Path(p) for p in inputs]
     _check_out(out, paths)
+    _tidy_siblings(out, log)
     started = time.perf_counter()
     stages = Stages(log)
     until_ts = pd.Timestamp(until) if until is not None else None
@@ -231,7 +296,9 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        tmp = Path(
+            tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent)
+        )
     except OSError as exc:  # checked at the start, but the disk may have changed
         raise InputError(
             f"{out}: the bundle cannot be written there ({exc.strerror or exc})"

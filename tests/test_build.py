@@ -498,3 +498,61 @@ def test_demo_data_rows_are_bounded(capsys):
         main(["demo-data", "--rows", str(10**30), "--out", "x.csv"])
     assert exit_info.value.code == 2
     assert "must be from 1 to 100,000,000" in capsys.readouterr().err
+
+
+def _folder(path: Path, text: str) -> Path:
+    path.mkdir()
+    (path / MANIFEST).write_text(text)
+    return path
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_a_new_bundle_is_swapped_in_in_one_step(tmp_path, monkeypatch):
+    from analytics import build
+
+    out = _folder(tmp_path / "bundle", "old")
+    tmp = _folder(tmp_path / ".bundle.tmp-1-x", "new")
+
+    def no_rename(self, target):  # two renames would leave a moment without one
+        raise AssertionError(f"renamed {self} -> {target}")
+
+    monkeypatch.setattr(Path, "rename", no_rename)
+    build._replace_folder(tmp, out)
+    assert (out / MANIFEST).read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]
+
+
+def test_without_an_atomic_swap_two_renames_still_replace_it(tmp_path, monkeypatch):
+    from analytics import build
+
+    monkeypatch.setattr(build, "_exchange", lambda a, b: False)
+    out = _folder(tmp_path / "bundle", "old")
+    build._replace_folder(_folder(tmp_path / ".bundle.tmp-1-x", "new"), out)
+    assert (out / MANIFEST).read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]
+
+
+def test_what_killed_builds_left_is_tidied_and_a_moved_bundle_put_back(tmp_path):
+    from analytics.build import _tidy_siblings
+
+    dead = _dead_pid()
+    moved = _folder(tmp_path / f".bundle.old-{dead}", "served")
+    stale = _folder(tmp_path / f".bundle.tmp-{dead}-abc", "half")
+    running = _folder(tmp_path / f".bundle.tmp-{os.getpid()}-def", "writing")
+    other = _folder(tmp_path / f".other.tmp-{dead}-ghi", "not ours")
+    said = []
+    _tidy_siblings(tmp_path / "bundle", said.append)
+    assert (tmp_path / "bundle" / MANIFEST).read_text() == "served"
+    assert not moved.exists() and not stale.exists()
+    assert running.exists() and other.exists()
+    assert said and "put back" in said[0]
+    # With a bundle in place, an old one moved aside is only removed.
+    again = _folder(tmp_path / f".bundle.old-{dead}", "older")
+    _tidy_siblings(tmp_path / "bundle", said.append)
+    assert not again.exists()
+    assert (tmp_path / "bundle" / MANIFEST).read_text() == "served"
