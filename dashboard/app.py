@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
+from dash.exceptions import DependencyException
 from flask_caching import Cache
 
 from callbacks import customers, filters, overview, products, routing, segments
@@ -35,6 +36,12 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def _no_such_file(_exc):
+    """A component file Dash does not serve (``/_dash-component-suites/…``): 404,
+    not a 500 and a traceback in the log for anyone who asks."""
+    return "Not found", 404, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def create_app(config: Config | None = None) -> Dash:
@@ -71,6 +78,7 @@ def create_app(config: Config | None = None) -> Dash:
                 "cache"
             ) from None
     app.server.after_request(_security_headers)
+    app.server.register_error_handler(DependencyException, _no_such_file)
     cache = Cache(app.server, config=config.cache_config())
     data = DataAccess(config.bundle_dir, cache=cache, timeout=config.cache_timeout)
     app.server.config["SHOPPER"] = config

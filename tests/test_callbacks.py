@@ -289,6 +289,8 @@ def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_pat
     response = client.get("/")
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    for path in ("dash/nope.js", "analytics/cli.py"):
+        assert client.get(f"/_dash-component-suites/{path}").status_code == 404
 
 
 def test_a_damaged_bundle_starts_the_app_and_its_pages_say_so(demo_bundle, tmp_path):
