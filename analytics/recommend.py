@@ -61,7 +61,9 @@ def _reorder_reason(
         days = "day" if span == 0 else f"{span + 1} days"
         return f"you ordered this {int(orders)} times in {days}"
     if orders >= 2:
-        every = round(span / (orders - 1))
+        # From the days themselves: a rounded span rounded again after the
+        # division was a day off on ~6 % of Online Retail's reasons.
+        every = round((first - last) / (orders - 1))
         return f"you reorder this every ~{every} days ({int(orders)} orders)"
     ago = max(0, int(np.floor(last - 1) if ago is None else ago))
     when = {0: "today", 1: "yesterday"}.get(ago, f"{ago} days ago")

@@ -138,6 +138,15 @@ def test_reorder_rhythm_is_in_the_reason():
     assert row["reason"] == "you reorder this every ~14 days (5 orders)"
 
 
+def test_the_reorder_rhythm_is_rounded_once():
+    from analytics.recommend import _reorder_reason
+
+    # First and last purchase 61.4 days apart, three orders: every 30.7 days. The
+    # span rounded to 61 first, then halved (30.5), read as 30.
+    reason = _reorder_reason(3, first=62.4, last=1.0)
+    assert reason == "you reorder this every ~31 days (3 orders)"
+
+
 def test_blend_scores_are_deterministic_and_finite():
     purchases = purchases_from_lines(_shop(), AS_OF)
     rows = np.arange(purchases.shape[0])
