@@ -89,7 +89,8 @@ class Popularity(TopOfScores):
 
 
 class OwnReorders(TopOfScores):
-    """The customer's own most-reordered products (most orders, then most recent).
+    """The customer's own most-reordered products (most orders, then the most
+    popular).
 
     Customers with fewer than five products of their own get popular products after
     them, so every list has five items. For "new items", where the customer's own
@@ -107,7 +108,7 @@ class OwnReorders(TopOfScores):
     def variant(self) -> str:
         if self.task == "new items":
             return "own products excluded: popularity's list"
-        return "orders, then recency"
+        return "orders, then popularity"
 
     def fit(self, purchases: Purchases) -> OwnReorders:
         self.purchases_ = purchases
@@ -118,7 +119,11 @@ class OwnReorders(TopOfScores):
         p = self.purchases_
         orders = p.orders[rows].toarray()
         recency = p.days_since[rows].toarray()
-        # Lexicographic: orders first, then recency (within a day), then popularity.
+        # Orders first, then popularity: the recency term (a thousandth a day once
+        # scaled) moves a score less than popularity (0 to 1) does, so it only
+        # parts products that both leave level. On the bundle's own cutoff a true
+        # "orders, then recency" list scored lower (P@5 0.3719 against 0.3767):
+        # the stronger list stays the baseline, under its true name.
         own = orders * 1e3 + np.where(orders > 0, 1.0 - recency / 1e4, 0.0)
         pop = self.popularity_ / (self.popularity_.max() + 1.0)
         return (own * 10.0 + pop).astype(np.float32)

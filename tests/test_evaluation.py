@@ -110,7 +110,7 @@ def test_evaluation_table_follows_the_contract():
     # With own products excluded, own reorders is popularity: its row says so.
     own = table[table["method"] == "own reorders"].set_index("task")
     popular = table[table["method"] == "popularity"].set_index("task")
-    assert own.loc["all items", "variant"] == "orders, then recency"
+    assert own.loc["all items", "variant"] == "orders, then popularity"
     assert "popularity" in own.loc["new items", "variant"]
     metric_names = TABLES["evaluation"][2:7]
     assert (
