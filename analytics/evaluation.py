@@ -187,8 +187,7 @@ def evaluate_recommenders(
         fit shared with an earlier row, see :class:`_SharedFits`, costs only once).
     """
     # Deterministic without a seed. Ties: the project's lists break them by product
-    # order; the baselines' dense top-k leaves them to numpy's argpartition (the
-    # same every run, not product order).
+    # order; so do the baselines' (``similarity.top_k_rows``: the lowest column).
     del seed
     train, truth = time_split(lines, cutoff, horizon_days)
     rows = []
