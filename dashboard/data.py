@@ -297,6 +297,8 @@ class DataAccess:
     # customers: cached, a worker grew to 1.2 GB over 6,000 date windows. With
     # this bound the cache holds at most ~130 MB (typical answers are 0.2–8 KB).
     max_cached_bytes = 64 * 1024
+    # A cache that is down fails every query: its traceback is logged once a minute.
+    cache_log_seconds = 60.0
 
     def __init__(self, bundle_dir: Path, cache=None, timeout: int | None = None):
         self.bundle_dir = Path(bundle_dir)
@@ -387,9 +389,6 @@ class DataAccess:
         except Exception:
             self._cache_failed("set", key)
         return value
-
-    # A cache that is down fails every query: its traceback is logged once a minute.
-    cache_log_seconds = 60.0
 
     def _cache_failed(self, what: str, key: str) -> None:
         now = time.monotonic()
