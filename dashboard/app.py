@@ -91,4 +91,9 @@ def create_app(config: Config | None = None) -> Dash:
         pass
     for module in CALLBACK_MODULES:
         module.register(app, data)
+    # Dash learns which script files it may serve on its first request, and a
+    # worker's other threads do not wait for that: a first visit's script request
+    # racing it was refused (the page stuck at "Loading…", under gunicorn with
+    # threads). One request now, before any visitor's.
+    app.server.test_client().get("/")
     return app

@@ -276,6 +276,9 @@ def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_pat
     from dashboard.config import Config
 
     first = create_app(Config(bundle_dir=demo_bundle))
+    # Dash knows its script files before any visitor asks for one (a worker's
+    # threads raced the first request that registers them).
+    assert first.registered_paths["dash"]
     second = create_app(Config(bundle_dir=tmp_path / "missing"))
     assert first.server is not second.server
     client = first.server.test_client()
