@@ -354,15 +354,18 @@ class DataAccess:
             try:
                 bundle = Bundle.load(self.bundle_dir)
             except BundleError as exc:
+                said = failure is not None and str(failure[2]) == str(exc)
                 self._failure = (stamp, time.monotonic() + self.retry_seconds, exc)
                 if self._bundle is None:
-                    log.error("%s", exc)
+                    if not said:
+                        log.error("%s", exc)
                     raise
-                log.error(
-                    "%s (still serving the bundle loaded before, version %s)",
-                    exc,
-                    self._bundle.version,
-                )
+                if not said:  # the same failure again is not news
+                    log.error(
+                        "%s (still serving the bundle loaded before, version %s)",
+                        exc,
+                        self._bundle.version,
+                    )
                 return self._bundle
             self._bundle, self._stamp, self._failure = bundle, stamp, None
             return bundle
