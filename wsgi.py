@@ -1,3 +1,15 @@
-from dashboard.app import create_app
+"""``server`` for gunicorn (``gunicorn wsgi:server``; see the README)."""
 
-server = create_app().server
+import sys
+
+from dashboard.config import SettingError
+
+try:
+    from dashboard.app import create_app
+
+    server = create_app().server
+except SettingError as exc:
+    # One line naming the setting, not a traceback: gunicorn then stops with
+    # "Worker failed to boot".
+    print(f"error: {exc}", file=sys.stderr, flush=True)
+    raise SystemExit(3) from None

@@ -400,3 +400,26 @@ def test_a_setting_that_cannot_work_is_named(name, value):
 
     with pytest.raises(SettingError, match=f"{name} must be a whole number.*'{value}'"):
         Config.from_env({name: value})
+
+
+def test_wsgi_says_a_bad_setting_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    env = {**os.environ, "SHOPPER_CACHE_TIMEOUT": "1h", "SHOPPER_BUNDLE": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3
+    assert done.stderr.strip().splitlines() == [
+        "error: SHOPPER_CACHE_TIMEOUT must be a whole number of seconds from 0 to "
+        "31,536,000 (got '1h')"
+    ]
