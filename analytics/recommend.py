@@ -40,7 +40,7 @@ from analytics._reco_blend import ALL_ITEMS_PARAMS, NEW_ITEMS_PARAMS
 from analytics._reco_data import Purchases, purchases_from_lines
 from analytics._reco_history import History, batches
 from analytics._reco_rank import LearnedRanker, rank_params
-from analytics.similarity import BlockWeights, similar_products_table
+from analytics.similarity import PairLookup, similar_products_table
 
 K = 5
 
@@ -129,11 +129,7 @@ def _cf_sources(model, rows, best) -> np.ndarray:
     row_of = np.repeat(np.arange(len(rows)), np.diff(hist.indptr))
     col, fade = hist.indices, hist.data
     target = best[row_of]  # (purchases × k): the products recommended to the buyer
-    if isinstance(weights, BlockWeights):
-        w = weights.pairs(col[:, None], target)
-    else:
-        w = weights[col[:, None], target]
-        w = np.asarray(w.todense() if sp.issparse(w) else w)
+    w = PairLookup(weights)(col[:, None], target)
     contrib = np.where(col[:, None] == target, 0.0, fade[:, None] * w)
     has = np.flatnonzero(np.diff(hist.indptr) > 0)
     if len(has) == 0:

@@ -348,9 +348,10 @@ def similar_products_table(
 
 
 class PairLookup:
-    """Values of a products × products matrix at many (row, column) pairs, as a
-    dense array; for a sparse one by binary search of its sorted (row, column)
-    keys, built once: scipy's fancy indexing is slow for many scattered pairs."""
+    """Values of a products × products matrix (dense, sparse or
+    :class:`BlockWeights`) at many (row, column) pairs, as a dense array; for a
+    sparse one by binary search of its sorted (row, column) keys, built once:
+    scipy's fancy indexing is slow for many scattered pairs."""
 
     def __init__(self, matrix):
         self.matrix = matrix
@@ -365,6 +366,8 @@ class PairLookup:
 
     def __call__(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         rows, cols = np.broadcast_arrays(rows, cols)
+        if isinstance(self.matrix, BlockWeights):
+            return self.matrix.pairs(rows, cols)
         if not sp.issparse(self.matrix):
             return np.asarray(self.matrix[rows, cols])
         wanted = rows.astype(np.int64) * self.matrix.shape[1] + cols

@@ -240,6 +240,14 @@ def test_pair_lookup_of_a_sparse_matrix_equals_fancy_indexing():
     np.testing.assert_array_equal(PairLookup(m)(rows, cols), expected)
     np.testing.assert_array_equal(PairLookup(m.toarray())(rows, cols), expected)
     assert (PairLookup(sp.csr_matrix((40, 40)))(rows, cols) == 0).all()
+    # A dense block of some products (EASE learnt from them only): the same.
+    from analytics.similarity import BlockWeights
+
+    keep = np.arange(0, 40, 3)
+    block = BlockWeights(40, keep, m.toarray()[np.ix_(keep, keep)])
+    np.testing.assert_array_equal(
+        PairLookup(block)(rows, cols), block.toarray()[rows, cols]
+    )
 
 
 def _new_items_ranker(lines):
