@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.contract import MANIFEST, REGIONS, SCHEMA_VERSION, SEGMENT_MODEL, TABLES
+from analytics.contract import MANIFEST, REGIONS, SCHEMA_VERSION, TABLES
 from analytics.product_search import ProductIndex, build_index
 from analytics.segmentation import SegmentModel
 from dashboard import lookups, queries
@@ -224,8 +224,6 @@ class Bundle:
                 table = table.sort_values(key, ignore_index=True)
                 lookup_keys[name] = table[key[0]].to_numpy()
             tables[name] = table
-        if not (path / SEGMENT_MODEL).exists():
-            raise _damaged(path, f"{SEGMENT_MODEL} is missing")
         return cls(
             manifest=manifest,
             # The input's fingerprint and the build's time: a rebuild of the same
