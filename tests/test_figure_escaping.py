@@ -1,6 +1,6 @@
-"""D8: strings from the data reach plotly escaped (plotly draws <a href>, <b>,
-<br>, <span style>… in tick labels, hover text, legend entries, annotations and
-titles as markup), and D9: the /data page names input files without folders."""
+"""Strings from the data reach plotly escaped (plotly draws <a href>, <b>, <br>,
+<span style>… in tick labels, hover text, legend entries, annotations and titles
+as markup), and the /data page names input files without their folders."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from pathlib import PureWindowsPath
 
 from dash import html
 
@@ -167,9 +167,9 @@ def intervals_table(frame):
 def file_name(path) -> str:
     """An input file's name alone ("online_retail.csv.gz"): the manifest keeps
     the path it was read from, and the server's folders are no reader's business.
-    Either separator, so a bundle built on Windows shows no folders either."""
-    name = re.split(r"[\\/]", str(path or "").rstrip("\\/"))[-1]
-    return name or "?"
+    A Windows path reads either separator, so a bundle built on Windows shows no
+    folders either."""
+    return PureWindowsPath(str(path or "")).name or "?"
 
 
 def facts_list(manifest: dict):
