@@ -229,6 +229,31 @@ def test_prd001_search_suggests_and_shows_product(dash_duo, full_bundle):
     assert dash_duo.get_logs() == []
 
 
+def test_prd002_typing_after_a_choice_searches_again(dash_duo, demo_bundle):
+    """Dash opens a dropdown that has a choice with the focus on that choice:
+    typing must still search (assets/20-dropdown-typing.js), and Enter pick the
+    first suggestion, not clear the choice."""
+    products = pd.read_parquet(demo_bundle / "products.parquet")
+    products = products.sort_values("revenue", ascending=False)
+    first, second = products["stock_code"].iloc[0], products["stock_code"].iloc[1]
+    word = str(products["description"].iloc[1]).lower()
+    dash_duo.start_server(app_for(demo_bundle))
+    dash_duo.wait_for_page(dash_duo.server_url + f"/products?code={first}")
+    dash_duo.wait_for_contains_text(f"#{ids.PRD_DETAIL}", f"({first})")
+    dash_duo.find_element(css(ids.PRD_SEARCH)).click()
+    dash_duo.wait_for_element("[role=option]")
+    dash_duo.driver.switch_to.active_element.send_keys(word)
+    until(
+        lambda: f"({second})" in dash_duo.find_elements("[role=option]")[0].text,
+        timeout=10,
+        msg=f"typing {word!r} after a choice did not search",
+    )
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for_url(dash_duo, f"code={second}")
+    dash_duo.wait_for_contains_text(f"#{ids.PRD_DETAIL}", f"({second})")
+    assert dash_duo.get_logs() == []
+
+
 def test_dat001_data_page_and_navigation_keeps_filter(dash_duo, demo_bundle):
     dash_duo.start_server(app_for(demo_bundle))
     dash_duo.wait_for_page(dash_duo.server_url + "/data?region=UK")
