@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 from dash.exceptions import DependencyException
+from flask import request
 from flask_caching import Cache
 
 from callbacks import customers, filters, overview, products, routing, segments
@@ -12,6 +13,7 @@ from components.layout import navbar
 from dashboard import ids
 from dashboard.config import ASSETS, Config
 from dashboard.data import BundleError, DataAccess
+from dashboard.pages import PAGE_PATHS, page_path
 
 CALLBACK_MODULES = (routing, filters, overview, segments, customers, products)
 
@@ -36,6 +38,27 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def _not_a_page(app: Dash):
+    """An ``after_request`` hook: Dash answers every path with its page shell, so
+    an unknown address (``/nope``) gets the shell's "no page here" message with
+    status 404, not 200, for crawlers, link checkers and monitoring."""
+    prefix = app.config.routes_pathname_prefix.rstrip("/")
+
+    def hook(response):
+        path = request.path
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and response.mimetype == "text/html"
+            and path.startswith(prefix)
+            and page_path(path[len(prefix) :]) not in PAGE_PATHS
+        ):
+            response.status_code = 404
+        return response
+
+    return hook
 
 
 def _no_such_file(_exc):
@@ -78,6 +101,7 @@ def create_app(config: Config | None = None) -> Dash:
                 "cache"
             ) from None
     app.server.after_request(_security_headers)
+    app.server.after_request(_not_a_page(app))
     app.server.register_error_handler(DependencyException, _no_such_file)
     cache = Cache(app.server, config=config.cache_config())
     data = DataAccess(config.bundle_dir, cache=cache, timeout=config.cache_timeout)

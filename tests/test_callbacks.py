@@ -294,6 +294,15 @@ def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_pat
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     for path in ("dash/nope.js", "analytics/cli.py"):
         assert client.get(f"/_dash-component-suites/{path}").status_code == 404
+    # Every page answers 200; any other address gets the page shell (which says
+    # there is no page there) with a 404.
+    for path in ("/", "/segments", "/customers/", "/products?code=1", "/data"):
+        assert client.get(path).status_code == 200, path
+    for path in ("/nope", "/products/x", "/index.html"):
+        missing = client.get(path)
+        assert missing.status_code == 404, path
+        assert "_dash-config" in missing.get_data(as_text=True)
+    assert client.get("/_dash-layout").status_code == 200
 
 
 def test_a_damaged_bundle_starts_the_app_and_its_pages_say_so(demo_bundle, tmp_path):

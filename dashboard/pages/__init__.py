@@ -49,18 +49,27 @@ def global_filter_bar(ctx: PageContext, params: dict):
     )
 
 
+PAGE_PATHS = ("/", "/segments", "/customers", "/products", "/data")
+
+
+def page_path(path: str | None) -> str:
+    """``path`` as the pages know it: ``/products/`` is ``/products``."""
+    return (path or "/").rstrip("/") or "/"
+
+
 def render(path: str, params: dict, ctx: PageContext):
     """The layout of the page at ``path``; a friendly page for unknown paths."""
     from dashboard.pages import customers, data_report, overview, products, segments
 
-    routes = {
-        "/": overview.layout,
-        "/segments": segments.layout,
-        "/customers": customers.layout,
-        "/products": products.layout,
-        "/data": data_report.layout,
-    }
-    path = (path or "/").rstrip("/") or "/"
+    layouts = (
+        overview.layout,
+        segments.layout,
+        customers.layout,
+        products.layout,
+        data_report.layout,
+    )
+    routes = dict(zip(PAGE_PATHS, layouts, strict=True))
+    path = page_path(path)
     if path not in routes:
         return empty_state(
             f"There is no page at {path}.",
