@@ -2,12 +2,12 @@
 
 import sys
 
-from dashboard.config import SettingError
+from dashboard.config import Config, SettingError
 
 try:
     from dashboard.app import create_app
 
-    server = create_app().server
+    server = create_app(Config.from_env(served_by_wsgi=True)).server
 except SettingError as exc:
     # One line naming the setting, not a traceback: gunicorn then stops with
     # "Worker failed to boot".

@@ -66,16 +66,19 @@ class Config:
     demo_rows: int = 200_000
 
     @classmethod
-    def from_env(cls, environ=None) -> Config:
-        """Settings from environment variables, defaults for the ones not set."""
+    def from_env(cls, environ=None, *, served_by_wsgi: bool = False) -> Config:
+        """Settings from environment variables, defaults for the ones not set.
+
+        ``served_by_wsgi``: for ``wsgi.py``, where gunicorn listens and serves,
+        so ``python -m dashboard``'s own settings (host, port, debug, demo rows)
+        are not read: a stray ``SHOPPER_PORT=web`` cannot stop the server, and
+        debug mode is never on there.
+        """
         env = os.environ if environ is None else environ
         default = cls()
         bundle = env.get("SHOPPER_BUNDLE")
-        return cls(
+        served = dict(
             bundle_dir=Path(bundle) if bundle else default.bundle_dir,
-            host=env.get("SHOPPER_HOST", default.host),
-            port=_whole(env, "SHOPPER_PORT", default.port, 1, 65_535, "port"),
-            debug=_flag(env.get("SHOPPER_DEBUG")),
             redis_url=env.get("SHOPPER_REDIS_URL") or None,
             cache_timeout=_whole(
                 env,
@@ -85,6 +88,14 @@ class Config:
                 365 * 86_400,
                 "seconds",
             ),
+        )
+        if served_by_wsgi:
+            return cls(**served)
+        return cls(
+            **served,
+            host=env.get("SHOPPER_HOST", default.host),
+            port=_whole(env, "SHOPPER_PORT", default.port, 1, 65_535, "port"),
+            debug=_flag(env.get("SHOPPER_DEBUG")),
             demo_rows=_whole(
                 env, "SHOPPER_DEMO_ROWS", default.demo_rows, 1_000, 100_000_000, "rows"
             ),

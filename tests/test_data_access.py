@@ -402,6 +402,19 @@ def test_a_setting_that_cannot_work_is_named(name, value):
         Config.from_env({name: value})
 
 
+def test_wsgi_reads_only_the_settings_it_serves_with():
+    env = {
+        "SHOPPER_BUNDLE": "/srv/bundle",
+        "SHOPPER_CACHE_TIMEOUT": "60",
+        "SHOPPER_PORT": "web",
+        "SHOPPER_DEMO_ROWS": "lots",
+        "SHOPPER_DEBUG": "1",
+    }
+    config = Config.from_env(env, served_by_wsgi=True)
+    assert str(config.bundle_dir) == "/srv/bundle" and config.cache_timeout == 60
+    assert config.debug is False and config.port == Config().port
+
+
 def test_wsgi_says_a_bad_setting_in_one_line(tmp_path):
     import os
     import subprocess
