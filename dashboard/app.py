@@ -67,12 +67,24 @@ def _no_such_file(_exc):
     return "Not found", 404, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+class _Dash(Dash):
+    """Dash whose page config names no Python version (``sys.version``, with its
+    build date and compiler, on every page) unless the debug tools, which show
+    it, are on."""
+
+    def _config(self):
+        config = super()._config()
+        if not config.get("ui"):
+            config.pop("python_version", None)
+        return config
+
+
 def create_app(config: Config | None = None) -> Dash:
     """A Dash app serving the bundle named in ``config`` (default: from the
     environment). A missing or damaged bundle is not an error: pages say what is
     wrong, the log how to build one, and it is read again once rebuilt."""
     config = config or Config.from_env()
-    app = Dash(
+    app = _Dash(
         __name__,
         title="Shopper Spectrum",
         assets_folder=str(ASSETS),

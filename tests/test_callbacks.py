@@ -303,6 +303,10 @@ def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_pat
         assert missing.status_code == 404, path
         assert "_dash-config" in missing.get_data(as_text=True)
     assert client.get("/_dash-layout").status_code == 200
+    # The page config does not tell every visitor the server's Python build.
+    import sys
+
+    assert sys.version.split()[0] not in page and "python_version" not in page
 
 
 def test_a_damaged_bundle_starts_the_app_and_its_pages_say_so(demo_bundle, tmp_path):
