@@ -12,8 +12,9 @@ Two lists per customer (a product decision: wholesale buyers reorder a lot):
     cross-selling.
 
 Reasons always name something true about this customer: their own reorder rhythm,
-a product they bought that the recommendation is often bought with, what customers
-in their country are buying lately, or what many customers started buying lately.
+a product they bought that the recommendation is often bought with, how many
+customers in their country bought it lately, or how many customers started buying
+it lately (counted: a trend too thin to state gives way to the next true thing).
 
 Both lists come from :class:`~analytics._reco_rank.LearnedRanker` (the blend's
 signals, re-weighted per customer and product by a classifier trained on the
@@ -58,7 +59,7 @@ def _reorder_reason(
     ``units``: how many they bought that day (said when more than one)."""
     span = round(first - last)
     if orders >= 2 and span < 7:  # a busy few days is no rhythm to speak of
-        days = "day" if span == 0 else f"{span + 1} days"
+        days = "one day" if span == 0 else f"{span + 1} days"
         return f"you ordered this {int(orders)} times in {days}"
     if orders >= 2:
         # From the days themselves: a rounded span rounded again after the
@@ -147,29 +148,86 @@ def _cf_sources(model, rows, best) -> np.ndarray:
     return source
 
 
-# The popularity reasons say "lately" while the shop sold something in the two
-# weeks before the lists' date. After a longer silence (a build ``--until`` long
-# after the last sale) the trends are those of its last weeks, and the reasons say
-# so: "in the weeks before 9 Dec 2011".
+# The popularity reasons count customers in the two weeks before the lists' date
+# ("5 customers in Germany bought this in the last 2 weeks"). After a longer
+# silence (a build ``--until`` long after the last sale) they count the two weeks
+# before the shop's last sale, and say so ("in the 2 weeks before 9 Dec 2011").
 LATELY_DAYS = 14
 
 
-def _when(p: Purchases) -> str:
-    """When the popularity reasons say it was measured: "lately", or "in the
-    weeks before <the shop's last sale>" (see :data:`LATELY_DAYS`)."""
+class Popularity(NamedTuple):
+    """Customer counts the popularity reasons state, per product (columns of the
+    purchases): in the window :func:`popularity` names, and over the history."""
+
+    when: str  # "in the last 2 weeks", or "in the 2 weeks before 9 Dec 2011"
+    countries: np.ndarray  # country names, sorted: the rows of the two below
+    country_recent: np.ndarray  # countries × products: buyers in the window
+    country_ever: np.ndarray  # countries × products: buyers in the history
+    recent: np.ndarray  # buyers in the window, every country
+    ever: np.ndarray  # buyers in the history, every country
+    adopters: np.ndarray  # customers whose first purchase of it is in the window
+
+
+def popularity(p: Purchases) -> Popularity:
+    """What the popularity reasons may say of each product of ``p`` (see
+    :data:`LATELY_DAYS`)."""
     gap = float(np.min(p.item_last_days)) if p.shape[1] else 0.0
-    if not np.isfinite(gap) or gap <= LATELY_DAYS:
-        return "lately"
-    last = (p.as_of - pd.Timedelta(days=gap)).normalize()
-    return f"in the weeks before {last.day} {last:%b %Y}"
-
-
-def _popular(place: str, when: str) -> str:
-    return (
-        f"popular lately with {place}"
-        if when == "lately"
-        else f"popular with {place} {when}"
+    weeks = (
+        f"{LATELY_DAYS // 7} weeks" if LATELY_DAYS % 7 == 0 else f"{LATELY_DAYS} days"
     )
+    if not np.isfinite(gap) or gap <= LATELY_DAYS:
+        when, limit = f"in the last {weeks}", float(LATELY_DAYS)
+    else:
+        last = (p.as_of - pd.Timedelta(days=gap)).normalize()
+        when = f"in the {weeks} before {last.day} {last:%b %Y}"
+        limit = gap + LATELY_DAYS
+    countries, row = np.unique(p.country, return_inverse=True)
+    member = sp.csr_matrix(
+        (np.ones(len(row), np.int64), (row, np.arange(len(row)))),
+        shape=(len(countries), len(row)),
+    )
+
+    def within(days: sp.csr_matrix) -> sp.csr_matrix:
+        # Stored as days + 1 (see Purchases): bought no more than ``limit`` ago.
+        hit = days.copy()
+        hit.data = (hit.data - 1.0 <= limit).astype(np.int64)
+        hit.eliminate_zeros()
+        return hit
+
+    recent = within(p.days_since)
+    ever = (p.days_since > 0).astype(np.int64)
+    return Popularity(
+        when=when,
+        countries=countries,
+        country_recent=np.asarray((member @ recent).todense()),
+        country_ever=np.asarray((member @ ever).todense()),
+        recent=np.asarray(recent.sum(axis=0)).ravel(),
+        ever=np.asarray(ever.sum(axis=0)).ravel(),
+        adopters=np.asarray(within(p.first_days).sum(axis=0)).ravel(),
+    )
+
+
+def _customers(n: int) -> str:
+    return "1 customer" if n == 1 else f"{n:,} customers"
+
+
+def popular_reason(facts: Popularity, country: str, col: int) -> str:
+    """The strongest true popularity statement about product ``col`` for a
+    customer in ``country``: buyers there in the window, else buyers anywhere in
+    it, else buyers there (or anywhere) over the whole history. Two buyers at
+    least for "in <country>": one is no trend."""
+    at = np.searchsorted(facts.countries, country)
+    local = at < len(facts.countries) and facts.countries[at] == country
+    if local and facts.country_recent[at, col] >= 2:
+        n = int(facts.country_recent[at, col])
+        return f"{n:,} customers in {country} bought this {facts.when}"
+    if facts.recent[col] >= 2:
+        return f"{int(facts.recent[col]):,} customers bought this {facts.when}"
+    if local and facts.country_ever[at, col] >= 2:
+        n = int(facts.country_ever[at, col])
+        return f"{n:,} customers in {country} have bought this"
+    n = int(facts.ever[col])
+    return f"{_customers(n)} {'has' if n == 1 else 'have'} bought this"
 
 
 def recommend_for_rows(
@@ -178,17 +236,21 @@ def recommend_for_rows(
     exclude_own: bool,
     country_names: np.ndarray,
     ago: LastPurchase | None = None,
+    facts: Popularity | None = None,
 ) -> pd.DataFrame:
     """Top-:data:`K` rows with scores, kinds and reasons for these customer rows.
 
     A reason names the strongest of the blend's signals for the product (each on
     its 0–1 scale): the customer's own habit, the product of theirs it is most
-    often bought with, what is being adopted lately or the local trend. ``ago``
+    often bought with, what is being adopted lately or the local trend; the last
+    two say how many customers (``facts``: :func:`popularity` of the purchases),
+    and a trend too thin to state falls back to the next true one. ``ago``
     (:func:`last_purchase` of the history) makes "N days ago" count days as the
     customer's recency does, and says how many they bought; without it days come
     from ``days_since``.
     """
     p = model.purchases_
+    facts = popularity(p) if facts is None else facts
     exclude = p.orders[rows] if exclude_own else None
     best, best_scores, parts = model.top_with_parts(rows, K, exclude)
     r = np.arange(len(rows))[:, None]
@@ -204,7 +266,7 @@ def recommend_for_rows(
     trend_part = parts["trend"][r, best]
     adopt_part = parts["adopt"][r, best]
     reasons = np.empty(best.shape, dtype=object)
-    when = _when(p)
+    names_product = np.zeros(best.shape, dtype=bool)
     for i in range(best.shape[0]):
         country = country_names[i]
         for j in range(best.shape[1]):
@@ -222,10 +284,14 @@ def recommend_for_rows(
                 # Named even when it is only half the trend's strength: a product
                 # the customer knows is the more useful thing to say.
                 reasons[i, j] = f"often bought with {p.descriptions[source[i, j]]}"
-            elif adopt_part[i, j] > trend_part[i, j]:
-                reasons[i, j] = f"many customers started buying this {when}"
+                names_product[i, j] = True
+            elif (
+                adopt_part[i, j] > trend_part[i, j] and facts.adopters[best[i, j]] >= 2
+            ):
+                n = int(facts.adopters[best[i, j]])
+                reasons[i, j] = f"{n:,} customers started buying this {facts.when}"
             else:
-                reasons[i, j] = _popular(f"customers in {country}", when)
+                reasons[i, j] = popular_reason(facts, country, best[i, j])
     src = np.where(source >= 0, source, 0)
     table = pd.DataFrame(
         {
@@ -236,10 +302,9 @@ def recommend_for_rows(
             "score": best_scores.ravel().astype("float64"),
             "reason": reasons.ravel(),
             "kind": np.where(own.ravel() > 0, "reorder", "discover"),
+            # The product the reason names ("often bought with …"), else "".
             "reason_stock_code": np.where(
-                (source.ravel() >= 0) & (own.ravel() == 0),
-                p.stock_codes[src].ravel(),
-                "",
+                names_product.ravel(), p.stock_codes[src].ravel(), ""
             ),
         }
     )
@@ -250,12 +315,15 @@ def recommend_for_rows(
     return table
 
 
-def _recommend_all(model, exclude_own: bool, ago=None) -> pd.DataFrame:
+def _recommend_all(
+    model, exclude_own: bool, ago=None, facts: Popularity | None = None
+) -> pd.DataFrame:
     p = model.purchases_
+    facts = popularity(p) if facts is None else facts
     frames = []
     for rows in batches(p.shape[0], p.shape[1]):
         frames.append(
-            recommend_for_rows(model, rows, exclude_own, p.country[rows], ago)
+            recommend_for_rows(model, rows, exclude_own, p.country[rows], ago, facts)
         )
     table = pd.concat(frames, ignore_index=True)
     for column in ("stock_code", "description", "reason", "kind", "reason_stock_code"):
@@ -264,12 +332,13 @@ def _recommend_all(model, exclude_own: bool, ago=None) -> pd.DataFrame:
     return table
 
 
-def _unknown_customers(customers, p: Purchases, model) -> pd.DataFrame:
+def _unknown_customers(
+    customers, p: Purchases, model, facts: Popularity
+) -> pd.DataFrame:
     """Customers of the customers table without purchases in ``p``: local trends."""
     model = model.blend_
     ids = customers["customer_id"].to_numpy("int64")
     unknown = customers[p.rows_of(ids) < 0]
-    when = _when(p)
     frames = []
     for row in unknown.itertuples(index=False):
         country = str(getattr(row, "country", ""))
@@ -279,7 +348,6 @@ def _unknown_customers(customers, p: Purchases, model) -> pd.DataFrame:
         trend = trend * model.alive_
         trend = trend / max(float(trend.max()), 1e-9)
         best = np.argsort(-trend, kind="stable")[:K]
-        place = f"customers in {country}" if local else "customers"
         frames.append(
             pd.DataFrame(
                 {
@@ -288,7 +356,7 @@ def _unknown_customers(customers, p: Purchases, model) -> pd.DataFrame:
                     "stock_code": p.stock_codes[best],
                     "description": p.descriptions[best],
                     "score": trend[best].astype("float64"),
-                    "reason": _popular(place, when),
+                    "reason": [popular_reason(facts, country, c) for c in best],
                     "kind": "discover",
                     "reason_stock_code": "",
                 }
@@ -334,13 +402,14 @@ def build_recommendation_tables(
     discover = LearnedRanker("new items", NEW_ITEMS_PARAMS).fit(purchases, history)
     del history  # the inner histories and their weights are no longer needed
     ago = last_purchase(lines, purchases)
+    facts = popularity(purchases)
     tables = {}
     for name, model, exclude in (
         ("recommendations", main, False),
         ("discover_recommendations", discover, True),
     ):
-        table = _recommend_all(model, exclude, ago)
-        extra = _unknown_customers(customers, purchases, model)
+        table = _recommend_all(model, exclude, ago, facts)
+        extra = _unknown_customers(customers, purchases, model, facts)
         if extra is not None:
             table = pd.concat([table, extra], ignore_index=True)
         tables[name] = table.sort_values(["customer_id", "rank"], ignore_index=True)

@@ -99,6 +99,10 @@ def test_reasons_name_products_the_customer_bought(tables):
             assert row.reason_stock_code in set(
                 lines.loc[lines["customer_id"] == row.customer_id, "stock_code"]
             )
+        # The product a reason names, and only that: no code beside a reason
+        # that names none.
+        names_one = table["reason"].str.startswith("often bought with ")
+        assert (table["reason_stock_code"] != "").eq(names_one).all()
 
 
 def test_reorder_rows_are_own_products_and_discover_rows_are_not(tables):
@@ -123,12 +127,90 @@ def test_the_partner_product_is_discovered_with_its_reason(tables):
 
 
 def test_unknown_and_cold_start_customers_get_local_trends(tables):
-    _, out = tables
+    lines, out = tables
     stranger = out["recommendations"].query("customer_id == 999")
     assert len(stranger) == 5
-    assert stranger["reason"].str.startswith("popular lately").all()
+    # No one in France bought anything: the reasons count buyers everywhere, and
+    # the counts are true.
+    recent = lines[lines["invoice_date"] >= AS_OF - pd.Timedelta(days=14)]
+    buyers = recent.groupby("stock_code")["customer_id"].nunique()
+    for row in stranger.itertuples():
+        n = buyers.get(row.stock_code, 0)
+        assert row.reason == f"{n} customers bought this in the last 2 weeks"
     german = out["discover_recommendations"].query("customer_id == 901")
     assert len(german) == 5
+
+
+def _facts(**counts):
+    """Popularity facts of one product (column 0) in two countries."""
+    from analytics.recommend import Popularity
+
+    zeros = np.zeros((2, 1), dtype=np.int64)
+    fields = {
+        "country_recent": zeros,
+        "country_ever": zeros,
+        "recent": np.zeros(1, np.int64),
+        "ever": np.ones(1, np.int64),
+        "adopters": np.zeros(1, np.int64),
+        **{k: np.asarray(v) for k, v in counts.items()},
+    }
+    return Popularity(
+        when="in the last 2 weeks", countries=np.array(["Germany", "Spain"]), **fields
+    )
+
+
+@pytest.mark.parametrize(
+    "counts, reason",
+    [
+        (
+            {"country_recent": [[3], [0]], "recent": [9]},
+            "3 customers in Germany bought this in the last 2 weeks",
+        ),
+        # One buyer in Germany is no trend: the shop-wide count instead.
+        (
+            {"country_recent": [[1], [0]], "recent": [9]},
+            "9 customers bought this in the last 2 weeks",
+        ),
+        # Nothing lately: what the history says, in Germany, else anywhere.
+        (
+            {"country_ever": [[4], [1]], "recent": [1], "ever": [6]},
+            "4 customers in Germany have bought this",
+        ),
+        ({"country_ever": [[1], [2]], "ever": [3]}, "3 customers have bought this"),
+        ({"ever": [1]}, "1 customer has bought this"),
+    ],
+)
+def test_a_popularity_reason_states_the_strongest_true_count(counts, reason):
+    from analytics.recommend import popular_reason
+
+    assert popular_reason(_facts(**counts), "Germany", 0) == reason
+
+
+def test_popularity_counts_buyers_in_the_window_by_country():
+    from analytics.recommend import popularity
+
+    # Day 0 is 2011-01-03; AS_OF is 149 days later. 10A: two UK buyers in the
+    # last two weeks (days 140, 145), one German earlier (day 100); 20C: a first
+    # purchase by customer 3 on day 146, who also bought it on day 147.
+    lines = _lines(
+        [
+            (1, 1, 140, ["10A"], "United Kingdom"),
+            (2, 2, 145, ["10A"], "United Kingdom"),
+            (3, 3, 100, ["10A"], "Germany"),
+            (4, 3, 146, ["20C"], "Germany"),
+            (5, 3, 147, ["20C"], "Germany"),
+            (6, 4, 20, ["20C"], "United Kingdom"),
+        ]
+    )
+    facts = popularity(purchases_from_lines(lines, AS_OF))
+    assert facts.when == "in the last 2 weeks"
+    assert list(facts.countries) == ["Germany", "United Kingdom"]
+    # Columns: 10A, 20C.
+    np.testing.assert_array_equal(facts.country_recent, [[0, 1], [2, 0]])
+    np.testing.assert_array_equal(facts.country_ever, [[1, 1], [2, 1]])
+    np.testing.assert_array_equal(facts.recent, [2, 1])
+    np.testing.assert_array_equal(facts.ever, [3, 2])
+    np.testing.assert_array_equal(facts.adopters, [2, 1])
 
 
 def test_reorder_rhythm_is_in_the_reason():
@@ -145,6 +227,13 @@ def test_the_reorder_rhythm_is_rounded_once():
     # span rounded to 61 first, then halved (30.5), read as 30.
     reason = _reorder_reason(3, first=62.4, last=1.0)
     assert reason == "you reorder this every ~31 days (3 orders)"
+    # Orders all on one day are no rhythm.
+    assert (
+        _reorder_reason(2, first=3.2, last=3.0) == "you ordered this 2 times in one day"
+    )
+    assert (
+        _reorder_reason(3, first=6.0, last=3.0) == "you ordered this 3 times in 4 days"
+    )
 
 
 def test_blend_scores_are_deterministic_and_finite():
