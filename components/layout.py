@@ -116,7 +116,10 @@ def filter_bar(
         initial_visible_month=end or last,
         display_format="D MMM YYYY",
         first_day_of_week=1,
-        updatemode="bothdates",
+        # Each date as it is set: with "bothdates", a cleared end and a typed
+        # start left the picker showing a range the page did not use (Dash 4
+        # sends nothing while a date is empty or the pair is reversed).
+        updatemode="singledate",
     )
     region = dcc.Dropdown(
         id=ids.REGION,

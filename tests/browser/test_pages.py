@@ -81,6 +81,42 @@ def test_ovr003_a_reversed_date_range_is_put_in_order(dash_duo, full_bundle):
     assert dash_duo.get_logs() == []
 
 
+def test_ovr004_typed_dates_are_the_dates_applied(dash_duo, full_bundle):
+    """Clearing the end date, then typing a start after the old end: the picker
+    and the numbers (the URL) must agree. With updates only once both dates were
+    set, the picker showed the typed start and the old end while the page kept
+    the old range."""
+    first, last = DataAccess(full_bundle).date_bounds()
+    start, end, later = (
+        pd.Timestamp(first) + pd.Timedelta(days=d) for d in (10, 40, 70)
+    )
+    dash_duo.start_server(app_for(full_bundle))
+    dash_duo.wait_for_page(
+        dash_duo.server_url + f"/?start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+    )
+    dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
+    dom_id = css(ids.DATES)[5:-2]  # the id Dash writes, without [id='…']
+
+    def retype(suffix: str, text: str) -> None:
+        box = dash_duo.driver.execute_script(
+            "return document.getElementById(arguments[0]);", dom_id + suffix
+        )
+        box.click()
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.BACKSPACE, *([text] if text else []), Keys.TAB)
+
+    retype("-end-date", "")
+    retype("", f"{later.day} {later:%b %Y}")
+    url = wait_for_url(dash_duo, f"start={later:%Y-%m-%d}")
+    assert "end=" not in url
+    shown = [
+        e.get_attribute("value")
+        for e in dash_duo.find_elements(".dash-datepicker-input")
+    ]
+    assert shown == [f"{later.day} {later:%b %Y}", ""]
+    assert dash_duo.get_logs() == []
+
+
 def is_topmost_at_centre(dash_duo, selector: str) -> bool:
     """Whether a click at the element's centre reaches it (nothing drawn over it)."""
     return dash_duo.driver.execute_script(
