@@ -1,12 +1,12 @@
 """The global filter bar: its values as callback arguments (start, end, regions,
 countries, in that order: the order ``dashboard.urlstate.filters_of`` takes), and
-its country picker narrowed to the chosen regions."""
+its country picker narrowed to the chosen regions (its choices too)."""
 
 from __future__ import annotations
 
-from dash import Input, Output, State
+from dash import Input, Output, State, no_update
 
-from components.layout import country_options
+from components.layout import countries_within, country_options
 from dashboard import ids
 
 _FILTER_PROPS = [
@@ -31,6 +31,16 @@ function (start, end) {
 """
 
 
+def country_picker(countries, regions, chosen) -> tuple:
+    """The country picker's options and value once ``regions`` are chosen: the
+    regions' countries to choose from, and the chosen countries outside them
+    taken off the picker (they showed as chosen while the numbers, which take
+    both filters, left them out); ``no_update`` when none is."""
+    kept = countries_within(countries, regions, chosen)
+    value = kept if kept != list(chosen or ()) else no_update
+    return country_options(countries, regions, kept), value
+
+
 def register(app, data) -> None:
     app.clientside_callback(
         ORDER_DATES_JS,
@@ -43,9 +53,10 @@ def register(app, data) -> None:
 
     @app.callback(
         Output(ids.COUNTRY, "options"),
+        Output(ids.COUNTRY, "value"),
         Input(ids.REGION, "value"),
         State(ids.COUNTRY, "value"),
         prevent_initial_call=True,  # the page is rendered with them
     )
     def countries_of_regions(regions, chosen):
-        return country_options(data.countries(), regions, chosen)
+        return country_picker(data.countries(), regions, chosen)

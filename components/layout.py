@@ -96,6 +96,19 @@ def country_options(
     ]
 
 
+def countries_within(
+    countries: Sequence[tuple[str, str]],
+    regions: Sequence[str],
+    chosen: Sequence[str],
+) -> list[str]:
+    """The ``chosen`` countries (in their order) that lie in ``regions`` (all of
+    them without regions): what the two filters select together."""
+    if not regions:
+        return list(chosen or ())
+    inside = {c for c, r in countries if r in set(regions)}
+    return [c for c in chosen or () if c in inside]
+
+
 def filter_bar(
     date_bounds: tuple[str, str],
     regions: Sequence[str],

@@ -387,6 +387,17 @@ def test_the_country_picker_offers_the_chosen_regions_countries(data):
     other = next(c for c, r in countries if r != region)
     kept = {o["value"] for o in country_options(countries, [region], [other])}
     assert kept == inside | {other}
+    # Choosing a region takes the chosen countries outside it off the picker:
+    # the numbers (both filters) leave them out.
+    from dash import no_update
+
+    from callbacks.filters import country_picker
+
+    same = next(c for c in inside)
+    options, value = country_picker(countries, [region], [other, same])
+    assert value == [same] and {o["value"] for o in options} == inside
+    assert country_picker(countries, [region], [same])[1] is no_update
+    assert country_picker(countries, [], [other, same])[1] is no_update
     # The page opens with the URL's regions applied to the picker.
     ctx = PageContext(data=data, topojson_url="/t/")
     page = render("/", urlstate.parse(f"?region={region}"), ctx)
