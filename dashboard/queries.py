@@ -240,9 +240,12 @@ def customer_pareto(b, f: Filters, points: int = 400) -> pd.DataFrame:
 def window_rfm(b, f: Filters) -> pd.DataFrame:
     """RFM recomputed from the invoices inside the filter, with segment and PCA
     position from the fitted model. Recency counts days from the day after the
-    window's end to the last invoice in the window."""
+    window's end to the last invoice in the window. Country and region: the
+    customer's own, or under a place filter that leaves it out, those of their
+    orders inside it (see :func:`_place_within`)."""
     start, end = day_range(b, f)
-    mask = _mask(b.inv, country_allowed(b, f), start, end)
+    allowed = country_allowed(b, f)
+    mask = _mask(b.inv, allowed, start, end)
     cust = b.inv["customer"][mask]
     n = len(b.customer_ids)
     frequency = np.bincount(cust, minlength=n)
@@ -253,6 +256,8 @@ def window_rfm(b, f: Filters) -> pd.DataFrame:
     recency = np.floor(end + 1 - last[present]).astype("int64")
     customers = b.customers.loc[present, ["customer_id", "country", "region"]]
     frame = customers.reset_index(drop=True)
+    if allowed is not None:
+        _place_within(b, frame, np.flatnonzero(present), allowed, cust, mask)
     frame["recency_days"] = recency
     frame["frequency"] = frequency[present].astype("int64")
     frame["monetary"] = monetary[present]
@@ -266,6 +271,27 @@ def window_rfm(b, f: Filters) -> pd.DataFrame:
         for column in ("segment", "pc1", "pc2", "pc3"):
             frame[column] = pd.Series(dtype="float64" if column != "segment" else str)
     return frame
+
+
+def _place_within(b, frame, index, allowed, cust, mask) -> None:
+    """Under a country or region filter, a customer whose own country (where most
+    of their orders are) lies outside it is counted for their orders inside it:
+    their ``country`` and ``region`` become those of the country with most of
+    them (ties: the first in name order), as an export of "Austria" must not list
+    someone as Denmark. ``index``: each row's customer; ``cust``: the customer of
+    each invoice of ``mask``."""
+    away = np.flatnonzero(~np.isin(frame["country"], b.countries[allowed]))
+    if not len(away):
+        return
+    pairs = pd.DataFrame({"customer": cust, "country": b.inv["country"][mask]})
+    pairs = pairs[np.isin(pairs["customer"], index[away])]
+    counts = pairs.value_counts().rename("n").reset_index()
+    counts["name"] = b.countries[counts["country"]]
+    most = counts.sort_values(["customer", "n", "name"], ascending=[True, False, True])
+    code = most.drop_duplicates("customer").set_index("customer")["country"]
+    code = code.reindex(index[away]).to_numpy()
+    frame.loc[away, "country"] = b.countries[code]
+    frame.loc[away, "region"] = b.country_region[code]
 
 
 def segment_profile(rfm: pd.DataFrame, segments: list[str]) -> pd.DataFrame:

@@ -436,3 +436,33 @@ def test_wsgi_says_a_bad_setting_in_one_line(tmp_path):
         "error: SHOPPER_CACHE_TIMEOUT must be a whole number of seconds from 0 to "
         "31,536,000 (got '1h')"
     ]
+
+
+def test_a_place_filter_labels_customers_by_their_orders_inside_it(tmp_path):
+    """A customer of the UK with two orders from Austria is, in an export of
+    Austria, an Austrian customer with those two orders, not a UK row."""
+    from helpers import small_shop, write_csv
+
+    from analytics.build import build_bundle
+
+    raw = small_shop(40)
+    mine = raw["CustomerID"] == 12001
+    invoices = raw.loc[mine, "InvoiceNo"].unique()
+    assert len(invoices) == 5
+    raw.loc[raw["InvoiceNo"].isin(invoices[:2]), "Country"] = "Austria"
+    write_csv(raw, tmp_path / "shop.csv")
+    build_bundle([tmp_path / "shop.csv"], tmp_path / "b", log=lambda *_: None)
+    data = DataAccess(tmp_path / "b")
+    home = data.window_rfm(Filters()).set_index("customer_id").loc[12001]
+    assert (home["country"], home["region"], home["frequency"]) == (
+        "United Kingdom",
+        "UK",
+        5,
+    )
+    for f in (Filters(countries=("Austria",)), Filters(regions=("Western Europe",))):
+        rows = data.window_rfm(f).set_index("customer_id")
+        assert rows.loc[12001, "country"] == "Austria"
+        assert rows.loc[12001, "region"] == "Western Europe"
+        assert rows.loc[12001, "frequency"] == 2
+        # Customers at home in the selection keep their own country.
+        assert set(rows.drop(index=12001)["country"]) <= {"Germany"}
