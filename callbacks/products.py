@@ -66,14 +66,22 @@ def _facts_line(label: str, facts: list[tuple[str, str]] | None):
     )
 
 
-def product_detail(p: dict | None, sales=None, scope: str | None = None):
+def product_detail(
+    p: dict | None, sales=None, scope: str | None = None, unknown: str | None = None
+):
     """The product's name and headline figures.
 
     ``scope`` (see :func:`filter_scope`) names what the global filter selects and
     ``sales`` (``units, revenue`` per period under it) gives that selection's
     figures, shown above the whole-history ones. Without a scope the filter
-    selects everything and one line says it all.
+    selects everything and one line says it all. ``unknown``: the stock code a
+    link asked for when it names no product.
     """
+    if p is None and unknown:
+        return empty_state(
+            f"There is no product with stock code {unknown[:40]}.",
+            "Type part of its name or its code above to find it.",
+        )
     if p is None:
         return empty_state("Choose a product to see its sales and similar products.")
     history = [
@@ -134,11 +142,13 @@ def similar_block(similar):
     return html.Div(blocks)
 
 
-def product_outputs(data, code: str | None, f) -> tuple:
+def product_outputs(data, code: str | None, f, asked: str | None = None) -> tuple:
+    """The product's detail, sales figure and similar products; ``asked``: the
+    code a link asked for, said when it names no product."""
     product = data.product(code) if code else None
     if product is None:
         return (
-            product_detail(None),
+            product_detail(None, unknown=asked),
             empty_figure("Choose a product"),
             empty_state("Choose a product."),
         )

@@ -482,6 +482,10 @@ class DataAccess:
     def product(self, stock_code: str) -> dict | None:
         return lookups.product_info(self.bundle(), stock_code)
 
+    def product_code(self, text: str) -> str | None:
+        """The stock code ``text`` names, whatever its case (None: no product)."""
+        return lookups.product_code(self.bundle(), text)
+
     def similar_products(self, stock_code: str) -> pd.DataFrame | None:
         return lookups.similar_to(self.bundle(), stock_code)
 

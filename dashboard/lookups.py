@@ -88,6 +88,16 @@ def recommendations_for(
     return part.head(5).reset_index(drop=True)
 
 
+def product_code(b, text: str) -> str | None:
+    """The stock code ``text`` names: itself, else the one code equal to it but
+    for case and surrounding spaces (``85123a`` → ``85123A``); None otherwise."""
+    text = str(text).strip()
+    if _position(b.product_codes, text) is not None:
+        return text
+    same = np.flatnonzero(np.char.upper(b.product_codes.astype(str)) == text.upper())
+    return str(b.product_codes[same[0]]) if len(same) == 1 else None
+
+
 def product_info(b, stock_code: str) -> dict | None:
     i = _position(b.product_codes, stock_code)
     return None if i is None else b.products.iloc[i].to_dict()

@@ -270,6 +270,18 @@ def test_product_outputs(data, full_data, bare_data):
     assert "not in this bundle" in text_of(similar)
 
 
+def test_a_product_link_is_read_whatever_its_case_and_an_unknown_one_is_said(data):
+    ctx = PageContext(data=data, topojson_url="/t/")
+    codes = data.bundle().product_codes.astype(str)
+    code = next(c for c in codes if c.upper() != c.lower())  # one with letters
+    assert data.product_code(f" {code.lower()} ") == code
+    page = text_of(render("/products", urlstate.parse(f"?code={code.lower()}"), ctx))
+    assert f"({code})" in page
+    assert data.product_code("NOPE") is None
+    page = text_of(render("/products", urlstate.parse("?code=NOPE"), ctx))
+    assert "There is no product with stock code NOPE." in page
+
+
 # -- App wiring ----------------------------------------------------------------------
 def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_path):
     from dashboard.app import create_app

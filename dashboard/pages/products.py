@@ -21,9 +21,11 @@ def layout(ctx, params: dict):
     from callbacks.products import product_outputs
     from dashboard.pages import global_filter_bar
 
-    code = first(params, "code")
+    asked = first(params, "code")
+    code = ctx.data.product_code(asked) if asked else None
     product = ctx.data.product(code) if code else None
-    detail, sales, similar = product_outputs(ctx.data, code, filters_from(params))
+    f = filters_from(params)
+    detail, sales, similar = product_outputs(ctx.data, code, f, asked=asked)
     options = [product_option(code, product["description"])] if product else []
     return page(
         "Products",
