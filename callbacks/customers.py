@@ -23,16 +23,24 @@ def parse_customer_id(text) -> tuple[int | None, str | None]:
     if not text:
         return None, None
     if not _ID.fullmatch(text):
+        shown = text if len(text) <= 40 else f"{text[:39]}…"
         return None, (
-            f"“{text[:40]}” is not a customer ID: IDs are whole numbers such as 17850."
+            f"“{shown}” is not a customer ID: IDs are whole numbers of up to 12 "
+            "digits, such as 17850."
         )
     return int(text), None
+
+
+def _place(country: str, region: str) -> str:
+    """ "Germany (Western Europe)"; the region only when it says more ("Unspecified",
+    not "Unspecified (Unspecified)")."""
+    return country if not region or region == country else f"{country} ({region})"
 
 
 def profile_card(p: dict):
     facts = [
         ("Segment", segment_label(p["segment"])),
-        ("Country", f"{p['country']} ({p['region']})"),
+        ("Country", _place(p["country"], p["region"])),
         ("Revenue", fmt.money(p["monetary"], 2)),
         ("Orders", fmt.count(p["frequency"])),
         ("Units", fmt.count(p.get("units"))),

@@ -221,6 +221,19 @@ def test_malformed_ids_get_a_clear_message(text, data):
     assert "is not a customer ID" in text_of(customers.customer_view(data, text))
 
 
+def test_a_long_id_is_shortened_visibly_and_the_rule_said():
+    _, message = customers.parse_customer_id("1" * 200)
+    assert message == (
+        f"“{'1' * 39}…” is not a customer ID: IDs are whole numbers of up to 12 "
+        "digits, such as 17850."
+    )
+
+
+def test_the_profile_names_a_region_only_when_it_says_more():
+    assert customers._place("Germany", "Western Europe") == "Germany (Western Europe)"
+    assert customers._place("Unspecified", "Unspecified") == "Unspecified"
+
+
 def test_customer_view_known_unknown_and_recommendations(bare_data, full_data):
     data = bare_data
     cid = int(data.bundle().customer_ids[0])
