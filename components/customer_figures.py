@@ -12,15 +12,10 @@ from components.theme import (
     SECONDARY,
     base_layout,
     empty_figure,
+    money_axis,
     panel_title,
     value_axis,
 )
-
-
-def _money_axis(step: float) -> dict:
-    """£ ticks: "£250", "£1.5k", "£20k" (SI suffixes from £1 up; d3 would print
-    £0.5 as "£500m")."""
-    return {"tickprefix": "£", "tickformat": "~s" if step >= 1 else ",.2~f"}
 
 
 def customer_rfm_figure(profile: dict) -> dict:
@@ -65,7 +60,7 @@ def customer_rfm_figure(profile: dict) -> dict:
             "anchor": "x" + suffix,
             "gridcolor": "#e3ebf6",
             **ticks,
-            **({} if whole else _money_axis(ticks["dtick"])),
+            **({} if whole else money_axis(ticks["dtick"])),
         }
         notes.append(panel_title(title, unit, domain))
     # The colour key, under the panels (one trace per panel, so no legend).
@@ -126,7 +121,10 @@ def customer_history_figure(history: pd.DataFrame) -> dict:
                 "tickformat": "%b %Y",
                 "dtick": "M1" if len(history) <= 12 else None,
             },
-            yaxis={"title": {"text": "Revenue (£)"}, "tickprefix": "£"},
+            yaxis={
+                "title": {"text": "Revenue (£)"},
+                **money_axis(float(history["revenue"].max())),
+            },
             margin={"t": 16},
         ),
     }

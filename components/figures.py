@@ -19,6 +19,7 @@ from components.theme import (
     SECONDARY,
     base_layout,
     empty_figure,
+    money_axis,
     value_axis,
 )
 
@@ -47,7 +48,10 @@ def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
             }
         ],
         "layout": base_layout(
-            xaxis={"title": {"text": "Revenue (£)"}, "tickprefix": "£"},
+            xaxis={
+                "title": {"text": "Revenue (£)"},
+                **money_axis(float(part["revenue"].max())),
+            },
             yaxis={"automargin": True},
             margin={"l": 8},
         ),
@@ -188,6 +192,7 @@ def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> di
         for label, code in zip(labels, codes, strict=True)
     ]
     names = [fmt.plot_text(d) for d in part["description"]]
+    ticks = value_axis(part[by].max(), whole=not is_money, intervals=4)
     return {
         "data": [
             {
@@ -211,11 +216,11 @@ def top_products_figure(top: pd.DataFrame, by: str = "units", n: int = 10) -> di
         "layout": base_layout(
             xaxis={
                 "title": {"text": "Revenue (£)" if is_money else "Units"},
-                "tickprefix": "£" if is_money else "",
                 # Four round steps at most: their labels fit level under the
                 # bars on a phone (more were tilted). Units are whole: a small
                 # market's top products sell a few.
-                **value_axis(part[by].max(), whole=not is_money, intervals=4),
+                **ticks,
+                **(money_axis(ticks["dtick"]) if is_money else {}),
             },
             yaxis={
                 "type": "category",

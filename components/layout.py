@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 
 from components import format as fmt
@@ -109,6 +110,14 @@ def countries_within(
     return [c for c in chosen or () if c in inside]
 
 
+def _calendar_month(end: str, first: str) -> str:
+    """The first of the two months the calendar opens on: the end date's month
+    and the one before (from the end's month, it showed the month after the
+    data, empty), not before the data's first month."""
+    month = (pd.Timestamp(end) - pd.DateOffset(months=1)).replace(day=1)
+    return max(month, pd.Timestamp(first).replace(day=1)).strftime("%Y-%m-%d")
+
+
 def filter_bar(
     date_bounds: tuple[str, str],
     regions: Sequence[str],
@@ -126,7 +135,7 @@ def filter_bar(
         max_date_allowed=last,
         start_date=start or first,
         end_date=end or last,
-        initial_visible_month=end or last,
+        initial_visible_month=_calendar_month(end or last, first),
         display_format="D MMM YYYY",
         first_day_of_week=1,
         # Each date as it is set: with "bothdates", a cleared end and a typed

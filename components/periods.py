@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-PERIOD_FORMAT = {"day": "%d %b %Y", "week": "week of %d %b %Y", "month": "%b %Y"}
+# plotly's (d3) date formats; "%-d": the day unpadded, "5 Dec 2011" as every
+# date the dashboard writes.
+DAY_FORMAT = "%-d %b %Y"
+PERIOD_FORMAT = {"day": DAY_FORMAT, "week": f"week of {DAY_FORMAT}", "month": "%b %Y"}
 
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
@@ -32,7 +35,7 @@ def period_layout(x: list[str], granularity: str) -> tuple[dict, dict]:
         "range": [f"{start - pad:%Y-%m-%d}", f"{start + pad:%Y-%m-%d}"],
         "tickmode": "array",
         "tickvals": x,
-        "tickformat": PERIOD_FORMAT.get(granularity, "%d %b %Y"),
+        "tickformat": PERIOD_FORMAT.get(granularity, DAY_FORMAT),
     }
     return bar, axis
 

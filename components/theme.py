@@ -179,6 +179,14 @@ def value_axis(peak: float, whole: bool = False, intervals: int = 6) -> dict:
     return {"tickmode": "linear", "tick0": 0, "dtick": step, "rangemode": "tozero"}
 
 
+def money_axis(step: float) -> dict:
+    """£ ticks alike on every chart: "£250", "£1.5k", "£20k", "£1.2M" (SI
+    suffixes from £1 up; d3 would print £0.5 as "£500m"). ``step``: the axis's
+    tick step, or its largest value when plotly chooses the ticks. plotly's own
+    labels wrote "£1000" on one chart and "£1k" on the next."""
+    return {"tickprefix": "£", "tickformat": "~s" if step >= 1 else ",.2~f"}
+
+
 def twin_value_axes(
     left_peak: float,
     right_peak: float,

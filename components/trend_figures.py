@@ -11,13 +11,20 @@ import pandas as pd
 
 from components.figures import NO_DATA
 from components.periods import (
+    DAY_FORMAT,
     PERIOD_FORMAT,
     complete_periods,
     iso_days,
     partial_periods,
     period_layout,
 )
-from components.theme import PRIMARY, empty_figure, over_time_layout, twin_value_axes
+from components.theme import (
+    PRIMARY,
+    empty_figure,
+    money_axis,
+    over_time_layout,
+    twin_value_axes,
+)
 
 
 def _values(series: pd.Series, decimals: int | None = None) -> list:
@@ -115,7 +122,7 @@ def sales_trend_figure(
         return empty_figure(NO_DATA)
     trend = complete_periods(trend, granularity)
     x = iso_days(trend["period"])
-    hover_date = "%{x|" + PERIOD_FORMAT.get(granularity, "%d %b %Y") + "}"
+    hover_date = "%{x|" + PERIOD_FORMAT.get(granularity, DAY_FORMAT) + "}"
     revenue_axis, orders_axis = twin_value_axes(
         trend["revenue"].max(), trend["orders"].max(), right_whole=True
     )
@@ -154,7 +161,11 @@ def sales_trend_figure(
     return {
         "data": data,
         "layout": over_time_layout(
-            {"title": {"text": "Revenue (£)"}, "tickprefix": "£", **revenue_axis},
+            {
+                "title": {"text": "Revenue (£)"},
+                **revenue_axis,
+                **money_axis(revenue_axis["dtick"]),
+            },
             {"title": {"text": "Orders"}, **orders_axis},
             right_margin=56,
             xaxis={"type": "date", **period_axis},
@@ -298,7 +309,11 @@ def product_sales_figure(
         "data": data,
         "layout": over_time_layout(
             {"title": {"text": "Units"}, **units_axis},
-            {"title": {"text": "Revenue (£)"}, "tickprefix": "£", **revenue_axis},
+            {
+                "title": {"text": "Revenue (£)"},
+                **revenue_axis,
+                **money_axis(revenue_axis["dtick"]),
+            },
             right_margin=64,
             xaxis={"type": "date", **period_axis},
         ),

@@ -108,6 +108,7 @@ def test_both_sales_over_time_figures_share_their_twin_axis_layout():
         yaxis={
             "title": {"text": "Revenue (£)"},
             "tickprefix": "£",
+            "tickformat": "~s",
             "rangemode": "tozero",
             **ticks,
             **left_axis,
@@ -139,6 +140,7 @@ def test_both_sales_over_time_figures_share_their_twin_axis_layout():
         yaxis2={
             "title": {"text": "Revenue (£)"},
             "tickprefix": "£",
+            "tickformat": "~s",
             **right,
             "rangemode": "tozero",
             **ticks,
@@ -382,3 +384,57 @@ def test_a_few_months_get_a_tick_under_each_monthly_bar():
     assert "dtick" not in weekly
     months = [f"20{y:02d}-{m:02d}-01" for y in (9, 10, 11) for m in range(1, 13)]
     assert periods.period_layout(months, "month") == ({}, {})
+
+
+def test_every_money_axis_labels_pounds_alike():
+    """ "£1k" on every chart, never "£1000" on one and "£1k" on the next (plotly's
+    own labels switch at £10k)."""
+    from components.customer_figures import customer_history_figure
+
+    months = pd.to_datetime(["2011-10-01", "2011-11-01"])
+    sales = pd.DataFrame(
+        {"period": months, "revenue": [900.0, 1500.0], "orders": [3.0, 5.0]}
+    )
+    sales["units"] = [10.0, 20.0]
+    top = pd.DataFrame(
+        {
+            "stock_code": ["A", "B"],
+            "description": ["APPLE", "PEAR"],
+            "units": [5.0, 4.0],
+            "revenue": [1500.0, 900.0],
+            "ranked_by": ["revenue", "revenue"],
+        }
+    )
+    countries = pd.DataFrame({"country": ["France", "Spain"], "revenue": [1500.0, 9.0]})
+    built = [
+        trend_figures.sales_trend_figure(sales, "month"),
+        trend_figures.product_sales_figure(sales, "month"),
+        figures.top_products_figure(top, "revenue"),
+        figures.country_bar_figure(countries),
+        customer_history_figure(sales),
+    ]
+    money = [
+        axis
+        for fig in built
+        for name, axis in fig["layout"].items()
+        if name.startswith(("xaxis", "yaxis")) and "£" in str(axis.get("title"))
+    ]
+    assert len(money) == len(built)
+    for axis in money:
+        assert (axis["tickprefix"], axis["tickformat"]) == ("£", "~s")
+
+
+def test_the_calendar_opens_on_the_end_month_and_the_one_before():
+    from components.layout import _calendar_month
+
+    # Two months shown: November and December 2011, not December and January.
+    assert _calendar_month("2011-12-09", "2010-12-01") == "2011-11-01"
+    assert _calendar_month("2010-12-20", "2010-12-01") == "2010-12-01"
+
+
+def test_period_dates_are_written_unpadded():
+    from components.periods import PERIOD_FORMAT
+
+    # d3's "%-d": "week of 5 Dec 2011", as every other date on the pages.
+    assert PERIOD_FORMAT["week"] == "week of %-d %b %Y"
+    assert PERIOD_FORMAT["day"] == "%-d %b %Y"
