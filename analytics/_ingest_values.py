@@ -75,7 +75,25 @@ def _bad_row(path: Path, column: str, index: int, first_row, value, expected: st
 
 def _empty_row(path: Path, column: str, index: int, first_row):
     row = row_number(index, first_row)
-    raise InputError(f"{path}: column {EXPECTED[column]}, row {row}: value is empty")
+    # A CSV's NaN, NULL, N/A, NA read as no value (pyarrow), like a blank cell.
+    raise InputError(
+        f"{path}: column {EXPECTED[column]}, row {row}: no value (the cell is blank "
+        "or says NaN, NULL or N/A)"
+    )
+
+
+# Written for a missing customer ID by exports from Python, R, SQL and
+# spreadsheets: read as no customer (a guest's line), as a blank is.
+MISSING_ID_TEXT = frozenset({"none", "null", "nan", "na", "n/a", "#n/a", "nil"})
+
+
+def missing_ids_blank(series: pd.Series) -> pd.Series:
+    """Text ``series`` of customer IDs with the words for "no customer"
+    (:data:`MISSING_ID_TEXT`, any case) made blank; numbers as they are."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series
+    words = series.astype("str").str.strip().str.lower()
+    return series.where(~words.isin(MISSING_ID_TEXT) | series.isna(), "")
 
 
 def _first(mask: pd.Series) -> int:

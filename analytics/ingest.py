@@ -26,6 +26,7 @@ from analytics._ingest_values import (
     _numbers,
     _text,
     _visible,
+    missing_ids_blank,
     row_number,
 )
 from analytics.errors import InputError
@@ -80,6 +81,12 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, _CsvLines]:
         raise InputError(f"{path}: UTF-16 text; save it as UTF-8 (or Latin-1)")
     if b"\x00" in head:
         raise InputError(f"{path}: not a table (binary content, expected CSV text)")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype", b"<html")):
+        # A download link saved as the page it led to (a login or error page).
+        raise InputError(
+            f"{path}: a web page (HTML), not a CSV table: save the data itself "
+            "(the site's download or export), not the page"
+        )
     header = head.splitlines()[0]
     for separator, called in ((b"\t", "tabs"), (b";", "semicolons")):
         # Said before parsing: a description with a comma (most files have some)
@@ -283,7 +290,11 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
     out["invoice_date"] = _dates(frame["invoice_date"], path, first_row)
     out["unit_price"] = _numbers(frame["unit_price"], path, "unit_price", first_row)
     out["customer_id"] = _numbers(
-        frame["customer_id"], path, "customer_id", first_row, integer=True
+        missing_ids_blank(frame["customer_id"]),
+        path,
+        "customer_id",
+        first_row,
+        integer=True,
     )
     out["country"] = _text(frame["country"])
     for column in ("invoice", "stock_code", "country"):

@@ -289,6 +289,12 @@ def test_missing_column_is_named_with_what_was_found(tmp_path):
             id="binary-not-a-table",
         ),
         pytest.param(
+            "export.csv",
+            "\n  <!DOCTYPE html>\n<html><head><title>Sign in</title></head></html>\n",
+            r"export.csv: a web page \(HTML\), not a CSV table",
+            id="html-page-saved-as-csv",
+        ),
+        pytest.param(
             "notes.csv",
             "Dear team,\nplease find the sales attached.\n",
             "notes.csv: not a readable CSV table",
@@ -329,6 +335,30 @@ def test_unreadable_quantity_names_the_row(tmp_path):
     assert "column Quantity, row 3: cannot read 'six' as a whole number" in str(
         err.value
     )
+
+
+@pytest.mark.parametrize("word", ["None", "NULL", "nan", "N/A", "#N/A", " none "])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_word_for_no_customer_is_a_missing_customer_id(tmp_path, word, suffix):
+    frame = raw_rows(ROWS)
+    frame["CustomerID"] = frame["CustomerID"].astype(object)
+    frame.loc[1, "CustomerID"] = word
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        write_csv(frame, path)
+    else:
+        frame.to_excel(path, index=False)
+    ids = _read(path)["customer_id"]
+    assert ids.iloc[0] == 17850 and ids.iloc[1:].isna().all()
+
+
+def test_a_missing_quantity_says_what_counts_as_missing(tmp_path):
+    frame = raw_rows(ROWS)
+    frame["Quantity"] = frame["Quantity"].astype(object)
+    frame.loc[1, "Quantity"] = "NaN"
+    path = write_csv(frame, tmp_path / "t.csv")
+    with pytest.raises(InputError, match="column Quantity, row 3: no value"):
+        _read(path)
 
 
 def test_unreadable_date_names_the_row(tmp_path):

@@ -62,7 +62,7 @@ def test_a_date_after_today_names_the_row(tmp_path):
 
 def test_a_blank_date_is_called_empty(tmp_path):
     path = write_csv(_with("InvoiceDate", ""), tmp_path / "t.csv")
-    with pytest.raises(InputError, match="column InvoiceDate, row 3: value is empty"):
+    with pytest.raises(InputError, match="column InvoiceDate, row 3: no value"):
         _read(path)
 
 
