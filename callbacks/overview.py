@@ -24,10 +24,15 @@ def kpi_cards(k: dict):
         )
     start, end = k["previous_period"]
     # Each date kept on one line: the note wraps between them, not inside one.
-    note = f"vs {fmt.day_range(start, end, unbroken=True)}" if k["previous"] else ""
+    period = fmt.day_range(start, end, unbroken=True)
+    note = f"vs {period}" if k["previous"] else ""
     if note and k.get("previous_from"):
         # The data starts inside that period: the change compares with part of it.
         note += f" (data from {fmt.day(k['previous_from'], True)})"
+    no_change = "no earlier data"
+    if k["previous"] and not prev.get("orders"):
+        # Data there, but no order under these filters: nothing to compare with.
+        no_change, note = "no orders", f"in {period}"
     cards = [
         ("Revenue", fmt.money(cur["revenue"], 0), "revenue"),
         ("Orders", fmt.count(cur["orders"]), "orders"),
@@ -37,7 +42,13 @@ def kpi_cards(k: dict):
     return dbc.Row(
         [
             dbc.Col(
-                kpi_card(title, value, fmt.change(cur[key], prev.get(key)), note),
+                kpi_card(
+                    title,
+                    value,
+                    fmt.change(cur[key], prev.get(key)),
+                    note,
+                    no_change,
+                ),
                 xs=6,
                 lg=3,
                 className="mb-2",

@@ -187,11 +187,18 @@ def filter_bar(
     )
 
 
-def kpi_card(title: str, value: str, change: float | None, note: str) -> dbc.Card:
+def kpi_card(
+    title: str,
+    value: str,
+    change: float | None,
+    note: str,
+    no_change: str = "no earlier data",
+) -> dbc.Card:
     """A headline number with its change against the previous period (``note``
-    says which period: "vs 2 Oct 2011 – 31 Oct 2011")."""
+    says which period: "vs 2 Oct 2011 – 31 Oct 2011"); ``no_change``: said
+    instead of a change when there is none to give."""
     if change is None:
-        badge = html.Span("no earlier data", className="small text-muted")
+        badge = html.Span(no_change, className="small text-muted")
     else:
         color = "success" if change >= 0 else "danger"
         arrow = "▲" if change >= 0 else "▼"

@@ -209,7 +209,7 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
             "type": scale,
             "anchor": "x" + suffix,
             "gridcolor": "#e3ebf6",
-            **_log_ticks(column_values, scale),
+            **_log_ticks(column_values, scale, "£" if unit == "£" else ""),
         }
         titles.append(panel_title(title, unit, domain))
     return {
@@ -230,7 +230,7 @@ def rfm_distribution_figure(rfm: pd.DataFrame, segments: list[str]) -> dict:
 _LOG_MANTISSAS = ((1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0), (1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
 
 
-def _log_ticks(values: np.ndarray, scale: str) -> dict:
+def _log_ticks(values: np.ndarray, scale: str, prefix: str = "") -> dict:
     """Clean ticks of a log axis over ``values``, whatever their range (box plots
     without points: the whiskers run to the lowest and highest value).
 
@@ -238,6 +238,7 @@ def _log_ticks(values: np.ndarray, scale: str) -> dict:
     1, 2 and 5 of each decade (finer if that leaves fewer than three within the
     range). plotly's own ticks label 2 and 5 of every decade on a wide axis
     ("2, 100, 5, 2, 10") and every digit on a narrow one ("9 8 7 6 5 4 3 2").
+    ``prefix``: before each label ("£").
     """
     if scale != "log":
         return {}
@@ -268,5 +269,6 @@ def _log_ticks(values: np.ndarray, scale: str) -> dict:
         "tickmode": "array",
         "tickvals": ticks,
         # 0.1, 1, 20, 1.5, 5k, 2.5M, 1bn (d3's "~s" would print 0.5 as "500m").
-        "ticktext": [fmt.short_number(t) for t in ticks],
+        # ``prefix`` written in: plotly adds no tickprefix to given tick text.
+        "ticktext": [prefix + fmt.short_number(t) for t in ticks],
     }

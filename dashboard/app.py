@@ -49,7 +49,7 @@ def _not_a_page(app: Dash):
     def hook(response):
         path = request.path
         if (
-            request.method == "GET"
+            request.method in ("GET", "HEAD")  # link checkers ask with HEAD
             and response.status_code == 200
             and response.mimetype == "text/html"
             and path.startswith(prefix)

@@ -327,6 +327,8 @@ def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_pat
         missing = client.get(path)
         assert missing.status_code == 404, path
         assert "_dash-config" in missing.get_data(as_text=True)
+        assert client.head(path).status_code == 404, path
+    assert client.head("/products").status_code == 200
     assert client.get("/_dash-layout").status_code == 200
     # The page config does not tell every visitor the server's Python build.
     import sys

@@ -247,5 +247,7 @@ def test_sp013_rfm_distribution_frequency_axis_of_a_narrow_window():
     frequency = layout["yaxis2"]
     assert frequency["type"] == "log" and frequency["tickmode"] == "array"
     assert frequency["tickvals"] == [1, 2, 5, 10]
-    # £40 to £9,000: over two decades, powers of ten only.
-    assert layout["yaxis3"]["ticktext"] == ["100", "1k", "10k"]
+    # £40 to £9,000: over two decades, powers of ten only, in pounds as on every
+    # money axis; frequency has no unit written in.
+    assert layout["yaxis3"]["ticktext"] == ["£100", "£1k", "£10k"]
+    assert frequency["ticktext"] == ["1", "2", "5", "10"]

@@ -151,6 +151,24 @@ def test_kpi_note_says_when_the_data_starts_inside_the_previous_period():
     assert f"28{NBSP}Feb{NBSP}2011 (data from 1{NBSP}Dec{NBSP}2010)" in text
 
 
+def test_kpi_note_says_when_the_previous_period_had_no_orders():
+    # Iceland in June 2011: orders before, none in May: "no orders in May", not
+    # "no earlier data vs May".
+    from callbacks.overview import kpi_cards
+
+    figures = {"revenue": 10.0, "orders": 1, "customers": 1, "aov": 10.0}
+    none = {"revenue": 0.0, "orders": 0, "customers": 0, "aov": None}
+    k = {
+        "current": figures,
+        "previous": none,
+        "previous_period": ("2011-05-02", "2011-05-31"),
+        "previous_from": None,
+    }
+    text = re.sub(" +", " ", text_of(kpi_cards(k)))
+    assert f"no orders in 2{NBSP}May{NBSP}2011 – 31{NBSP}May{NBSP}2011" in text
+    assert "earlier" not in text and "vs" not in text
+
+
 def test_moment_writes_the_build_time_readably():
     assert fmt.moment("2026-11-21T12:18:12+00:00") == (
         f"21{NBSP}Nov{NBSP}2026, 12:18 UTC"

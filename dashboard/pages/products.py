@@ -21,7 +21,7 @@ def layout(ctx, params: dict):
     from callbacks.products import product_outputs
     from dashboard.pages import global_filter_bar
 
-    asked = first(params, "code")
+    asked = (first(params, "code") or "").strip() or None
     code = ctx.data.product_code(asked) if asked else None
     product = ctx.data.product(code) if code else None
     f = filters_from(params)
