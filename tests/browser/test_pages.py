@@ -274,8 +274,12 @@ def test_prd002_typing_after_a_choice_searches_again(dash_duo, demo_bundle):
     first, second = products["stock_code"].iloc[0], products["stock_code"].iloc[1]
     word = str(products["description"].iloc[1]).lower()
     dash_duo.start_server(app_for(demo_bundle))
-    dash_duo.wait_for_page(dash_duo.server_url + f"/products?code={first}")
+    dash_duo.wait_for_page(dash_duo.server_url + "/products")
+    # A first product chosen as a user does: type, pick, close.
+    choose(dash_duo, ids.PRD_SEARCH, str(products["description"].iloc[0]).lower())
+    wait_for_url(dash_duo, f"code={first}")
     dash_duo.wait_for_contains_text(f"#{ids.PRD_DETAIL}", f"({first})")
+    # Then another: open the box again (the focus lands on the choice) and type.
     dash_duo.find_element(css(ids.PRD_SEARCH)).click()
     dash_duo.wait_for_element("[role=option]")
     dash_duo.driver.switch_to.active_element.send_keys(word)
