@@ -141,7 +141,7 @@ def session(data, steps: int, offset: int = 0):
         yield (
             "countries",
             payload(
-                _out(ids.COUNTRY, "options"),
+                [_out(ids.COUNTRY, "options"), _out(ids.COUNTRY, "value")],
                 [_in(ids.REGION, "value", regions)],
                 [_in(ids.COUNTRY, "value", countries)],
             ),
