@@ -48,6 +48,19 @@ def _read(path):
     return frame
 
 
+def _rows_with(column: str, row: int, value) -> pd.DataFrame:
+    """:data:`ROWS` as raw rows, with ``value`` written in ``column`` of ``row``."""
+    frame = raw_rows(ROWS)
+    frame[column] = frame[column].astype(object)
+    frame.loc[row, column] = value
+    return frame
+
+
+def _csv_with(tmp_path, column: str, row: int, value):
+    """:func:`_rows_with` saved as a CSV; its path."""
+    return write_csv(_rows_with(column, row, value), tmp_path / "t.csv")
+
+
 def test_reads_online_retail_csv_with_iso_dates(tmp_path):
     frame = _read(write_csv(raw_rows(ROWS), tmp_path / "t.csv"))
     assert list(frame.columns) == [
@@ -325,10 +338,7 @@ def test_unreadable_file(tmp_path, name, content, message):
 
 
 def test_unreadable_quantity_names_the_row(tmp_path):
-    frame = raw_rows(ROWS)
-    frame["Quantity"] = frame["Quantity"].astype(object)
-    frame.loc[1, "Quantity"] = "six"
-    path = write_csv(frame, tmp_path / "t.csv")
+    path = _csv_with(tmp_path, "Quantity", 1, "six")
     with pytest.raises(InputError) as err:
         _read(path)
     # Header is line 1, so the second data row is line 3.
@@ -340,9 +350,7 @@ def test_unreadable_quantity_names_the_row(tmp_path):
 @pytest.mark.parametrize("word", ["None", "NULL", "nan", "N/A", "#N/A", " none "])
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_word_for_no_customer_is_a_missing_customer_id(tmp_path, word, suffix):
-    frame = raw_rows(ROWS)
-    frame["CustomerID"] = frame["CustomerID"].astype(object)
-    frame.loc[1, "CustomerID"] = word
+    frame = _rows_with("CustomerID", 1, word)
     path = tmp_path / f"t{suffix}"
     if suffix == ".csv":
         write_csv(frame, path)
@@ -353,19 +361,13 @@ def test_a_word_for_no_customer_is_a_missing_customer_id(tmp_path, word, suffix)
 
 
 def test_a_missing_quantity_says_what_counts_as_missing(tmp_path):
-    frame = raw_rows(ROWS)
-    frame["Quantity"] = frame["Quantity"].astype(object)
-    frame.loc[1, "Quantity"] = "NaN"
-    path = write_csv(frame, tmp_path / "t.csv")
+    path = _csv_with(tmp_path, "Quantity", 1, "NaN")
     with pytest.raises(InputError, match="column Quantity, row 3: no value"):
         _read(path)
 
 
 def test_unreadable_date_names_the_row(tmp_path):
-    frame = raw_rows(ROWS)
-    frame["InvoiceDate"] = frame["InvoiceDate"].astype(str)
-    frame.loc[2, "InvoiceDate"] = "yesterday"
-    path = write_csv(frame, tmp_path / "t.csv")
+    path = _csv_with(tmp_path, "InvoiceDate", 2, "yesterday")
     with pytest.raises(InputError, match="column InvoiceDate, row 4: cannot read"):
         _read(path)
 
@@ -412,10 +414,7 @@ def test_rows_are_named_by_their_line_after_blank_lines_and_quoted_breaks(tmp_pa
 
 
 def test_unreadable_price_names_the_row(tmp_path):
-    frame = raw_rows(ROWS)
-    frame["UnitPrice"] = frame["UnitPrice"].astype(object)
-    frame.loc[0, "UnitPrice"] = "£2.55"
-    path = write_csv(frame, tmp_path / "t.csv")
+    path = _csv_with(tmp_path, "UnitPrice", 0, "£2.55")
     with pytest.raises(InputError, match="column UnitPrice, row 2"):
         _read(path)
 
