@@ -81,6 +81,34 @@ def _check_out(out: Path, inputs: list[Path]) -> None:
             f"{out}: --out is a folder that holds files but no bundle ({MANIFEST}); "
             "give a new or empty folder, or a bundle to replace"
         )
+    if (out / MANIFEST).exists():
+        _check_bundle_folder(out)
+
+
+def _check_bundle_folder(out: Path) -> None:
+    """Refuse to replace a folder that holds a ``manifest.json`` but is not only a
+    bundle: a web app's manifest, or a bundle beside the user's own notes, would
+    be deleted with it."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or "schema_version" not in manifest:
+        raise InputError(
+            f"{out}: --out holds a {MANIFEST} that is not a bundle's; give a new or "
+            "empty folder, or a bundle to replace"
+        )
+    others = sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for p in out.iterdir()
+        if p.is_dir() or p.suffix not in (".parquet", ".json")
+    )
+    if others:
+        shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+        raise InputError(
+            f"{out}: --out holds files that are not the bundle's ({shown}), which "
+            "replacing it would delete; move them out, or give another --out"
+        )
 
 
 _AT_FDCWD = -100
@@ -213,6 +241,10 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         Seed for every random step.
     """
     out = Path(out)
+    if out.is_symlink():
+        # A link to the bundle a dashboard serves: that bundle is replaced and
+        # the link kept (replacing the link left the served bundle as it was).
+        out = out.resolve()
     paths = [Path(p) for p in inputs]
     _check_out(out, paths)
     _tidy_siblings(out, log)

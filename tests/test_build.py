@@ -193,6 +193,45 @@ def test_out_that_is_not_a_bundle_is_refused_and_left_alone(shop_csv, tmp_path):
     assert empty.stat().st_mode & 0o777 == 0o777 & ~umask
 
 
+def test_a_bundle_beside_other_files_or_a_foreign_manifest_is_not_replaced(
+    shop_csv, tmp_path
+):
+    quiet = {"log": lambda *_: None}
+    # A web app's folder: a manifest.json that is not a bundle's.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "manifest.json").write_text('{"name": "my webapp"}')
+    (site / "index.html").write_text("<html></html>")
+    with pytest.raises(InputError, match="not a bundle's"):
+        build_bundle([shop_csv], site, **quiet)
+    assert sorted(p.name for p in site.iterdir()) == ["index.html", "manifest.json"]
+    # A bundle with the user's notes put beside it.
+    out = tmp_path / "bundle"
+    build_bundle([shop_csv], out, **quiet)
+    (out / "my_notes.txt").write_text("keep me")
+    (out / "sub").mkdir()
+    with pytest.raises(InputError, match=r"not the bundle's \(my_notes.txt, sub/\)"):
+        build_bundle([shop_csv], out, **quiet)
+    assert (out / "my_notes.txt").read_text() == "keep me"
+    # The bundle alone is replaced as before.
+    (out / "my_notes.txt").unlink()
+    (out / "sub").rmdir()
+    build_bundle([shop_csv], out, **quiet)
+
+
+def test_a_linked_out_replaces_the_bundle_it_points_to(shop_csv, tmp_path):
+    quiet = {"log": lambda *_: None}
+    real = tmp_path / "real"
+    build_bundle([shop_csv], real, until="2011-06-01", **quiet)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    build_bundle([shop_csv], link, **quiet)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    manifest = json.loads((real / MANIFEST).read_text())
+    assert manifest["parameters"]["until"] is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+
+
 def test_out_that_cannot_be_written_is_refused_before_any_work(shop_csv, tmp_path):
     quiet = {"log": lambda *_: None}
     # Inside a bundle being replaced, an input file would be deleted with it.
