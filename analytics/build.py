@@ -29,6 +29,7 @@ from analytics.cleaning import clean
 from analytics.clustering import segment_customers
 from analytics.contract import MANIFEST, SCHEMA_VERSION, TABLES
 from analytics.errors import InputError
+from analytics.evaluation import DEFAULT_TEST_DAYS, bundle_cutoff
 from analytics.ingest import load_transactions
 from analytics.recommend import build_recommendation_tables, recommendation_parameters
 from analytics.regions import region_of, unmapped_countries
@@ -262,6 +263,15 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         f"  {report['rows_in']:,} rows in, {report['rows_out']:,} kept; "
         f"{report['customers']:,} customers, {report['products']:,} products"
     )
+    last_sale = lines["invoice_date"].max().normalize()
+    silence = None if until_ts is None else (until_ts.normalize() - last_sale).days
+    if silence is not None and silence > 31:
+        # Allowed (as if today were that day), but every recency and "N days ago"
+        # then counts the silence: say so, in case the date was a slip.
+        log(
+            f"  note: --until {until_ts:%Y-%m-%d} is {silence:,} days after the last "
+            f"sale ({last_sale:%Y-%m-%d}); recency counts from it"
+        )
     # The worker cleans the raw rows again as of its test cutoff (no return made
     # after it may shape training); this process no longer needs them.
     evaluation_job = BackgroundEvaluation(lines, as_of, log, frame, overlap)
@@ -286,6 +296,12 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
     if evaluation is not None:
         tables["evaluation"] = evaluation
         tables["evaluation_intervals"] = evaluation_job.intervals
+    else:
+        log(
+            "  note: no recommender evaluation in this bundle: no customer bought "
+            f"both before {bundle_cutoff(lines):%Y-%m-%d} and after it (its test is "
+            f"the last {DEFAULT_TEST_DAYS} days)"
+        )
 
     for info in input_info:
         info["sha256"] = sha256_of(Path(info["path"]))

@@ -73,11 +73,12 @@ def _whole_number(minimum: int, meaning: str, maximum: int | None = None):
     return parse
 
 
-_positive = _whole_number(1, "positive")
 _clusters = _whole_number(2, "2 or more (one cluster is not a segmentation)")
 # What numpy and scikit-learn accept as a random seed.
 _seed = _whole_number(0, f"from 0 to {2**32 - 1:,}", 2**32 - 1)
-_count = _whole_number(0, "0 or more")
+# A century of test days; resamples that finish in minutes, not days.
+_horizon = _whole_number(1, "from 1 to 36,500 days", 36_500)
+_resamples = _whole_number(0, "from 0 to 100,000", 100_000)
 # Synthetic rows: a bound the generator's sizes hold to (10³⁰ overflowed them).
 _rows = _whole_number(1, "from 1 to 100,000,000", 100_000_000)
 
@@ -130,13 +131,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--horizon",
-        type=_positive,
+        type=_horizon,
         metavar="DAYS",
         help="test on the DAYS days from the cutoff only (default: all that follows)",
     )
     evaluate.add_argument(
         "--bootstrap",
-        type=_count,
+        type=_resamples,
         default=2000,
         metavar="N",
         help="resamples for the intervals of the project's lead (0: none)",

@@ -44,6 +44,16 @@ def test_bundle_holds_every_contract_table(bundle):
     assert (bundle / SEGMENT_MODEL).exists()
 
 
+def test_a_bundle_without_an_evaluation_says_why(shop_csv, tmp_path):
+    # Six weeks of sales: nothing before the evaluation's cutoff, 90 days back.
+    said = []
+    build_bundle([shop_csv], tmp_path / "b", until="2011-01-15", log=said.append)
+    manifest = json.loads((tmp_path / "b" / MANIFEST).read_text())
+    assert manifest["recommendations"]["evaluation"] is None
+    assert not (tmp_path / "b" / "evaluation.parquet").exists()
+    assert any("no recommender evaluation in this bundle" in line for line in said)
+
+
 def test_customers_contract(bundle):
     customers = pd.read_parquet(bundle / "customers.parquet")
     assert list(customers.columns[:10]) == TABLES["customers"]
@@ -104,7 +114,13 @@ def test_until_long_after_the_last_sale_still_recommends(shop_csv, tmp_path):
     # learn, yet a full bundle with five recommendations for every customer.
     last = pd.to_datetime(pd.read_csv(shop_csv)["InvoiceDate"]).max()
     until = (last + pd.Timedelta(days=400)).date().isoformat()
-    build_bundle([shop_csv], tmp_path / "b", until=until, log=lambda *_: None)
+    said = []
+    build_bundle([shop_csv], tmp_path / "b", until=until, log=said.append)
+    # Allowed, and said: every recency counts the silence.
+    assert any(
+        f"--until {until} is 400 days after the last sale ({last:%Y-%m-%d})" in line
+        for line in said
+    )
     recs = pd.read_parquet(tmp_path / "b" / "recommendations.parquet")
     customers = pd.read_parquet(tmp_path / "b" / "customers.parquet")
     assert set(recs["customer_id"]) == set(customers["customer_id"])
@@ -530,6 +546,22 @@ def test_a_csv_pyarrow_cannot_read_ends_the_process(tmp_path):
             check=False,
         )
         assert run.returncode == 2 and "not a readable CSV table" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        # 100,000 days ran past pandas' dates: an OutOfBoundsDatetime traceback.
+        ("--horizon", "100000", "must be from 1 to 36,500 days"),
+        # Ten billion resamples ran for ever.
+        ("--bootstrap", str(10**10), "must be from 0 to 100,000"),
+    ],
+)
+def test_evaluate_bounds_its_numbers(option, value, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", "--input", "x.csv", "--cutoff", "2011-09-01", option, value])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_demo_data_rows_are_bounded(capsys):
