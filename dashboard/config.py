@@ -20,6 +20,19 @@ class SettingError(ValueError):
     """An environment variable the dashboard cannot use (says which, and why)."""
 
 
+def _redis_url(text: str | None) -> str | None:
+    """``SHOPPER_REDIS_URL`` (None when unset); refused unless it is a URL the
+    Redis client reads (it raised a traceback from inside flask-caching)."""
+    if not text or not text.strip():
+        return None
+    if not text.strip().startswith(("redis://", "rediss://", "unix://")):
+        raise SettingError(
+            "SHOPPER_REDIS_URL must be a Redis URL such as redis://localhost:6379/0 "
+            f"(redis://, rediss:// or unix://; got {text!r})"
+        )
+    return text.strip()
+
+
 def _whole(env, name: str, default: int, low: int, high: int, unit: str) -> int:
     """``env[name]`` as a whole number from ``low`` to ``high`` (default if unset)."""
     text = env.get(name)
@@ -77,9 +90,16 @@ class Config:
         env = os.environ if environ is None else environ
         default = cls()
         bundle = env.get("SHOPPER_BUNDLE")
+        bundle_dir = Path(bundle) if bundle else default.bundle_dir
+        if bundle_dir.is_file():
+            raise SettingError(
+                f"SHOPPER_BUNDLE must name a bundle folder; {bundle_dir} is a file "
+                "(build a bundle from it: python -m analytics build --input FILE "
+                "--out FOLDER)"
+            )
         served = dict(
-            bundle_dir=Path(bundle) if bundle else default.bundle_dir,
-            redis_url=env.get("SHOPPER_REDIS_URL") or None,
+            bundle_dir=bundle_dir,
+            redis_url=_redis_url(env.get("SHOPPER_REDIS_URL")),
             cache_timeout=_whole(
                 env,
                 "SHOPPER_CACHE_TIMEOUT",

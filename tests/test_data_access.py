@@ -402,6 +402,20 @@ def test_a_setting_that_cannot_work_is_named(name, value):
         Config.from_env({name: value})
 
 
+def test_a_redis_url_or_bundle_that_cannot_work_is_named(tmp_path):
+    from dashboard.config import SettingError
+
+    with pytest.raises(SettingError, match="SHOPPER_REDIS_URL must be a Redis URL"):
+        Config.from_env({"SHOPPER_REDIS_URL": "notaurl"})
+    assert Config.from_env({"SHOPPER_REDIS_URL": " redis://h:6379/0 "}).redis_url == (
+        "redis://h:6379/0"
+    )
+    data = tmp_path / "sales.csv"
+    data.write_text("InvoiceNo\n")
+    with pytest.raises(SettingError, match="SHOPPER_BUNDLE must name a bundle folder"):
+        Config.from_env({"SHOPPER_BUNDLE": str(data)})
+
+
 def test_wsgi_reads_only_the_settings_it_serves_with():
     env = {
         "SHOPPER_BUNDLE": "/srv/bundle",
