@@ -548,22 +548,6 @@ def test_a_csv_pyarrow_cannot_read_ends_the_process(tmp_path):
         assert run.returncode == 2 and "not a readable CSV table" in run.stderr
 
 
-@pytest.mark.parametrize(
-    ("option", "value", "message"),
-    [
-        # 100,000 days ran past pandas' dates: an OutOfBoundsDatetime traceback.
-        ("--horizon", "100000", "must be from 1 to 36,500 days"),
-        # Ten billion resamples ran for ever.
-        ("--bootstrap", str(10**10), "must be from 0 to 100,000"),
-    ],
-)
-def test_evaluate_bounds_its_numbers(option, value, message, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["evaluate", "--input", "x.csv", "--cutoff", "2011-09-01", option, value])
-    assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err
-
-
 def test_demo_data_rows_are_bounded(capsys):
     # 10³⁰ rows ended in an OverflowError traceback inside the generator.
     with pytest.raises(SystemExit) as exit_info:

@@ -90,9 +90,13 @@ def test_cli_evaluate_prints_the_intervals_for_a_test_window(tmp_path, capsys):
 @pytest.mark.parametrize(
     "option, message",
     [
-        (["--bootstrap", "-1"], "'-1' must be 0 or more"),
+        (["--bootstrap", "-1"], "'-1' must be from 0 to 100,000"),
         (["--bootstrap", "x"], "'x' is not a whole number"),
-        (["--horizon", "0"], "'0' must be positive"),
+        # Ten billion resamples ran for ever.
+        (["--bootstrap", str(10**10)], "must be from 0 to 100,000"),
+        (["--horizon", "0"], "'0' must be from 1 to 36,500 days"),
+        # 100,000 days ran past pandas' dates: an OutOfBoundsDatetime traceback.
+        (["--horizon", "100000"], "must be from 1 to 36,500 days"),
     ],
 )
 def test_cli_evaluate_refuses_bad_counts(option, message, capsys):
