@@ -221,15 +221,7 @@ class ShopperRecommender(TopOfScores):
         self.trend_ = np.asarray(faded.sum(axis=0)).ravel().astype(np.float32)
         self.global_trend_ = self.trend_ / max(float(self.trend_.max()), 1e-9)
         # Per-country trends: a (countries × customers) indicator times the fades.
-        self.countries_, self.country_row_ = np.unique(p.country, return_inverse=True)
-        countries = self.countries_
-        member = sp.csr_matrix(
-            (
-                np.ones(len(p.country), np.float32),
-                (self.country_row_, np.arange(len(p.country))),
-            ),
-            shape=(len(countries), len(p.country)),
-        )
+        self.countries_, self.country_row_, member = p.country_members
         self.country_trend_ = np.asarray((member @ faded).todense(), dtype=np.float32)
         self.country_local_ = _row_max_scaled(self.country_trend_)
         # The ``trend`` signal is the same for every customer of a country.

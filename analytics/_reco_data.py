@@ -67,6 +67,18 @@ class Purchases:
         x.data = np.ones_like(x.data)
         return x
 
+    @cached_property
+    def country_members(self) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+        """The countries (sorted), each customer's row among them, and the
+        countries × customers indicator (float32 ones) that sums customers'
+        values per country (computed once; treat as read-only)."""
+        countries, row = np.unique(self.country, return_inverse=True)
+        member = sp.csr_matrix(
+            (np.ones(len(row), np.float32), (row, np.arange(len(row)))),
+            shape=(len(countries), len(row)),
+        )
+        return countries, row, member
+
     @property
     def shape(self) -> tuple[int, int]:
         return self.orders.shape

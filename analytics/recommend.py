@@ -181,29 +181,30 @@ def popularity(p: Purchases) -> Popularity:
         last = (p.as_of - pd.Timedelta(days=gap)).normalize()
         when = f"in the {weeks} before {last.day} {last:%b %Y}"
         limit = gap + LATELY_DAYS
-    countries, row = np.unique(p.country, return_inverse=True)
-    member = sp.csr_matrix(
-        (np.ones(len(row), np.int64), (row, np.arange(len(row)))),
-        shape=(len(countries), len(row)),
-    )
+    countries, _, member = p.country_members
 
     def within(days: sp.csr_matrix) -> sp.csr_matrix:
         # Stored as days + 1 (see Purchases): bought no more than ``limit`` ago.
         hit = days.copy()
-        hit.data = (hit.data - 1.0 <= limit).astype(np.int64)
+        hit.data = (hit.data - 1.0 <= limit).astype(np.float32)
         hit.eliminate_zeros()
         return hit
 
+    def counts(x: sp.csr_matrix) -> np.ndarray:  # customers per product
+        return np.asarray(x.sum(axis=0)).ravel().astype(np.int64)
+
+    def by_country(x: sp.csr_matrix) -> np.ndarray:  # the same, per country
+        return np.asarray((member @ x).todense()).astype(np.int64)
+
     recent = within(p.days_since)
-    ever = (p.days_since > 0).astype(np.int64)
     return Popularity(
         when=when,
         countries=countries,
-        country_recent=np.asarray((member @ recent).todense()),
-        country_ever=np.asarray((member @ ever).todense()),
-        recent=np.asarray(recent.sum(axis=0)).ravel(),
-        ever=np.asarray(ever.sum(axis=0)).ravel(),
-        adopters=np.asarray(within(p.first_days).sum(axis=0)).ravel(),
+        country_recent=by_country(recent),
+        country_ever=by_country(p.binary),
+        recent=counts(recent),
+        ever=counts(p.binary),
+        adopters=counts(within(p.first_days)),
     )
 
 
