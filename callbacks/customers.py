@@ -23,10 +23,9 @@ def parse_customer_id(text) -> tuple[int | None, str | None]:
     if not text:
         return None, None
     if not _ID.fullmatch(text):
-        shown = text if len(text) <= 40 else f"{text[:39]}…"
         return None, (
-            f"“{shown}” is not a customer ID: IDs are whole numbers of up to 12 "
-            "digits, such as 17850."
+            f"“{fmt.clipped(text)}” is not a customer ID: IDs are whole numbers of "
+            "up to 12 digits, such as 17850."
         )
     return int(text), None
 

@@ -79,7 +79,7 @@ def product_detail(
     """
     if p is None and unknown:
         return empty_state(
-            f"There is no product with stock code {unknown[:40]}.",
+            f"There is no product with stock code {fmt.clipped(unknown)}.",
             "Type part of its name or its code above to find it.",
         )
     if p is None:

@@ -181,6 +181,12 @@ def moment(value) -> str:
     return f"{day(value, unbroken=True)}, {value.strftime('%H:%M')}{zone}"
 
 
+def clipped(text: str, most: int = 40) -> str:
+    """``text`` as typed, cut to ``most`` characters with "…" when longer (a
+    message quoting what someone pasted)."""
+    return text if len(text) <= most else f"{text[: most - 1]}…"
+
+
 def names(values, most: int = 3) -> str:
     """``France, Germany, Spain and 2 more``: a short list of names."""
     values = [str(v) for v in values]

@@ -270,5 +270,5 @@ def _log_ticks(values: np.ndarray, scale: str, prefix: str = "") -> dict:
         "tickvals": ticks,
         # 0.1, 1, 20, 1.5, 5k, 2.5M, 1bn (d3's "~s" would print 0.5 as "500m").
         # ``prefix`` written in: plotly adds no tickprefix to given tick text.
-        "ticktext": [prefix + fmt.short_number(t) for t in ticks],
+        "ticktext": [fmt.short_number(t, prefix) for t in ticks],
     }

@@ -293,6 +293,9 @@ def test_a_product_link_is_read_whatever_its_case_and_an_unknown_one_is_said(dat
     assert data.product_code("NOPE") is None
     page = text_of(render("/products", urlstate.parse("?code=NOPE"), ctx))
     assert "There is no product with stock code NOPE." in page
+    # A pasted run-on code is quoted cut, as a customer ID is.
+    long = text_of(products.product_detail(None, unknown="X" * 60))
+    assert f"stock code {'X' * 39}…." in long
 
 
 # -- App wiring ----------------------------------------------------------------------
