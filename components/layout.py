@@ -106,7 +106,8 @@ def countries_within(
     them without regions): what the two filters select together."""
     if not regions:
         return list(chosen or ())
-    inside = {c for c, r in countries if r in set(regions)}
+    regions = set(regions)
+    inside = {c for c, r in countries if r in regions}
     return [c for c in chosen or () if c in inside]
 
 
