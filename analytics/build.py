@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from analytics import aggregates
 from analytics._build_jobs import BackgroundEvaluation, Stages
+from analytics._bundle_lock import bundle_lock
 from analytics.cleaning import clean
 from analytics.clustering import segment_customers
 from analytics.contract import MANIFEST, SCHEMA_VERSION, TABLES
@@ -240,6 +241,12 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         Number of clusters of the segment model (four business segments).
     seed : int
         Seed for every random step.
+
+    Raises
+    ------
+    InputError
+        Bad input or ``out``, or another build is writing ``out`` (one build at
+        a time per bundle: :func:`~analytics._bundle_lock.bundle_lock`).
     """
     out = Path(out)
     if out.is_symlink():
@@ -248,6 +255,11 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         out = out.resolve()
     paths = [Path(p) for p in inputs]
     _check_out(out, paths)
+    with bundle_lock(out, log=log):
+        return _build(out, paths, until, k, seed, log)
+
+
+def _build(out: Path, paths: list[Path], until, k: int, seed: int, log) -> dict:
     _tidy_siblings(out, log)
     started = time.perf_counter()
     stages = Stages(log)
@@ -384,10 +396,14 @@ def ensure_demo_bundle(
     bundle_dir = Path(bundle_dir)
     if (bundle_dir / MANIFEST).exists():
         return bundle_dir
-    log(f"No bundle at {bundle_dir}: building one from {rows:,} synthetic rows …")
-    bundle_dir.parent.mkdir(parents=True, exist_ok=True)
-    source = bundle_dir.parent / f"demo_transactions_{rows}_{seed}.parquet"
-    if not source.exists():
-        write_demo_data(rows, seed, source)
-    build_bundle([source], bundle_dir, seed=seed, log=log)
+    # Two dashboards started at once on a fresh machine: the second waits for the
+    # first's bundle instead of building (and writing the demo input) beside it.
+    with bundle_lock(bundle_dir, wait=True, log=log):
+        if (bundle_dir / MANIFEST).exists():
+            return bundle_dir
+        log(f"No bundle at {bundle_dir}: building one from {rows:,} synthetic rows …")
+        source = bundle_dir.parent / f"demo_transactions_{rows}_{seed}.parquet"
+        if not source.exists():
+            write_demo_data(rows, seed, source)
+        build_bundle([source], bundle_dir, seed=seed, log=log)
     return bundle_dir
