@@ -159,7 +159,15 @@ def _linear_axis(step: float, intervals: int) -> dict:
         "tick0": 0,
         "dtick": step,
         "range": [0, float(f"{step * intervals:.12g}")],
+        **_tick_format(step),
     }
+
+
+def _tick_format(step: float) -> dict:
+    """Tick labels alike on every value axis, counts and £: "250", "1.5k",
+    "20k", "1.2M" (SI suffixes from 1 up; d3 would print 0.5 as "500m").
+    plotly's own labels wrote "1000" on one chart and "2.5k" on the next."""
+    return {"tickformat": "~s" if step >= 1 else ",.2~f"}
 
 
 def _top(peak) -> float:
@@ -176,15 +184,20 @@ def value_axis(peak: float, whole: bool = False, intervals: int = 6) -> dict:
     or 2 orders) they fall on halves.
     """
     step = round_step(_top(peak) / intervals, whole)
-    return {"tickmode": "linear", "tick0": 0, "dtick": step, "rangemode": "tozero"}
+    return {
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": step,
+        "rangemode": "tozero",
+        **_tick_format(step),
+    }
 
 
 def money_axis(step: float) -> dict:
-    """£ ticks alike on every chart: "£250", "£1.5k", "£20k", "£1.2M" (SI
-    suffixes from £1 up; d3 would print £0.5 as "£500m"). ``step``: the axis's
-    tick step, or its largest value when plotly chooses the ticks. plotly's own
-    labels wrote "£1000" on one chart and "£1k" on the next."""
-    return {"tickprefix": "£", "tickformat": "~s" if step >= 1 else ",.2~f"}
+    """£ ticks alike on every chart: "£250", "£1.5k", "£20k", "£1.2M"
+    (:func:`_tick_format`). ``step``: the axis's tick step, or its largest value
+    when plotly chooses the ticks."""
+    return {"tickprefix": "£", **_tick_format(step)}
 
 
 def twin_value_axes(

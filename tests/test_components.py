@@ -115,6 +115,7 @@ def test_both_sales_over_time_figures_share_their_twin_axis_layout():
         },
         yaxis2={
             "title": {"text": "Orders"},
+            "tickformat": "~s",
             **right,
             "rangemode": "tozero",
             **ticks,
@@ -133,6 +134,7 @@ def test_both_sales_over_time_figures_share_their_twin_axis_layout():
         xaxis={"type": "date", "dtick": "M1", "tickformat": "%b %Y"},
         yaxis={
             "title": {"text": "Units"},
+            "tickformat": "~s",
             "rangemode": "tozero",
             **ticks,
             **left_axis,
@@ -422,6 +424,42 @@ def test_every_money_axis_labels_pounds_alike():
     assert len(money) == len(built)
     for axis in money:
         assert (axis["tickprefix"], axis["tickformat"]) == ("£", "~s")
+
+
+def test_count_axes_label_their_ticks_alike():
+    # plotly's own labels wrote "1000" on one chart and "2.5k" on the next.
+    sales = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2011-10-01", "2011-11-01"]),
+            "revenue": [1e4, 2e4],
+            "orders": [300.0, 1200.0],
+            "units": [1000.0, 2400.0],
+        }
+    )
+    top = pd.DataFrame(
+        {
+            "stock_code": ["A", "B"],
+            "description": ["ONE", "TWO"],
+            "units": [1500.0, 800.0],
+            "revenue": [10.0, 20.0],
+            "ranked_by": ["units", "units"],
+        }
+    )
+    built = [
+        trend_figures.sales_trend_figure(sales, "month")["layout"]["yaxis2"],
+        trend_figures.product_sales_figure(sales, "month")["layout"]["yaxis"],
+        figures.top_products_figure(top, "units")["layout"]["xaxis"],
+    ]
+    profile = {
+        "recency_days": 1200,
+        "frequency": 40,
+        "monetary": 250.0,
+        "segment_median": {"recency_days": 20.0, "frequency": 3.0, "monetary": 1e4},
+    }
+    rfm = customer_figures.customer_rfm_figure(profile)["layout"]
+    built += [rfm["yaxis"], rfm["yaxis2"]]  # days, orders
+    for axis in built:
+        assert axis["tickformat"] == "~s", axis
 
 
 def test_the_calendar_opens_on_the_end_month_and_the_one_before():
