@@ -79,6 +79,8 @@ def encode(values: dict, date_bounds: tuple[str, str] | None = None) -> str:
     pairs: list[tuple[str, str]] = []
     first_day, last_day = date_bounds or (None, None)
     for key, value in values.items():
+        if isinstance(value, str):  # " 12347 " typed or pasted: ?id=12347
+            value = value.strip()
         if value is None or value == "" or value == []:
             continue
         if DEFAULTS.get(key) == value:

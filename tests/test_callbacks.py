@@ -37,6 +37,12 @@ def test_url_round_trip_and_defaults_left_out():
     )
 
 
+def test_url_text_is_written_without_the_spaces_around_it():
+    # A customer ID typed as " 12347 " was written as ?id=+12347+.
+    assert urlstate.encode({"id": " 12347 "}) == "?id=12347"
+    assert urlstate.encode({"id": "   ", "q": " lantern "}) == "?q=lantern"
+
+
 def test_bad_or_swapped_dates_in_url_are_handled():
     f = urlstate.filters_from(urlstate.parse("?start=2011-06-30&end=2011-01-01"))
     assert (f.start, f.end) == ("2011-01-01", "2011-06-30")
