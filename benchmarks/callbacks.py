@@ -118,8 +118,8 @@ def session(data, steps: int, offset: int = 0):
             moved = date.fromisoformat(str(start)[:10]) + timedelta(days=offset)
             start = moved.isoformat()
         f = [
-            _in(ids.DATES, "start_date", start),
-            _in(ids.DATES, "end_date", end),
+            _in(ids.DATES_START, "data", start),
+            _in(ids.DATES_END, "data", end),
             _in(ids.REGION, "value", regions),
             _in(ids.COUNTRY, "value", countries),
         ]

@@ -10,8 +10,8 @@ from components.layout import countries_within, country_options
 from dashboard import ids
 
 _FILTER_PROPS = [
-    (ids.DATES, "start_date"),
-    (ids.DATES, "end_date"),
+    (ids.DATES_START, "data"),
+    (ids.DATES_END, "data"),
     (ids.REGION, "value"),
     (ids.COUNTRY, "value"),
 ]
@@ -27,6 +27,34 @@ function (start, end) {
         return [end, start];
     }
     return [dash_clientside.no_update, dash_clientside.no_update];
+}
+"""
+
+
+# The dates the filter applies follow the picker, except half-way through
+# picking a range on the calendar: its first click sets the start and blanks the
+# end, which re-drew every chart for "from the start to the end of the data" and
+# added that range to the browser's history, before the second click set the one
+# meant. While the calendar is open with a blank end, nothing is applied; once it
+# closes (assets/30-date-range.js sets DATES_CLOSED), the picker's dates are, an
+# open end included (a cleared end box, or a range left half-picked). A reversed
+# pair waits for ORDER_DATES_JS to put it in order.
+APPLY_DATES_JS = """
+function (start, end, _closed, applied_start, applied_end) {
+    const skip = [dash_clientside.no_update, dash_clientside.no_update];
+    if (start && end && end < start) {
+        return skip;
+    }
+    const open = document.querySelector('.dash-datepicker-calendar-wrapper');
+    if (start && !end && open) {
+        return skip;
+    }
+    start = start || null;
+    end = end || null;
+    if (start === (applied_start || null) && end === (applied_end || null)) {
+        return skip;
+    }
+    return [start, end];
 }
 """
 
@@ -48,6 +76,17 @@ def register(app, data) -> None:
         Output(ids.DATES, "end_date"),
         Input(ids.DATES, "start_date"),
         Input(ids.DATES, "end_date"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        APPLY_DATES_JS,
+        Output(ids.DATES_START, "data"),
+        Output(ids.DATES_END, "data"),
+        Input(ids.DATES, "start_date"),
+        Input(ids.DATES, "end_date"),
+        Input(ids.DATES_CLOSED, "data"),
+        State(ids.DATES_START, "data"),
+        State(ids.DATES_END, "data"),
         prevent_initial_call=True,
     )
 

@@ -1,7 +1,7 @@
 """Page routing and the URL: controls → query string, query string → page.
 
 No callback loop: page layouts read the URL once, when they are rendered; one writer
-callback turns every control with a ``url-param``/``url-range`` ID into the query
+callback turns every control with a ``url-param``/``url-date`` ID into the query
 string and remembers what it wrote. The page is rendered again only when the URL
 changes some other way (a link, back/forward, a pasted address).
 """
@@ -16,15 +16,12 @@ from dashboard.pages import PageContext, render
 from dashboard.urlstate import MULTI_KEYS, encode, global_query, parse
 
 
-def control_values(params: list[dict], starts: list[dict], ends: list[dict]) -> dict:
-    """{key: value} from the pattern-matching inputs of the URL writer, in a stable
-    order (global filter first)."""
+def control_values(params: list[dict], dates: list[dict]) -> dict:
+    """{key: value} from the pattern-matching inputs of the URL writer (controls'
+    values, then the dates the filter applies), in a stable order (global filter
+    first)."""
     values: dict = {}
-    for item in starts:
-        values["start"] = item.get("value")
-    for item in ends:
-        values["end"] = item.get("value")
-    for item in params:
+    for item in [*dates, *params]:
         values[item["id"]["key"]] = item.get("value")
     order = ["start", "end", "region", "country"]
     return {k: values[k] for k in order if k in values} | {
@@ -94,14 +91,13 @@ def register(app, data) -> None:
         Output(ids.URL, "search"),
         Output(ids.URL_WRITTEN, "data"),
         Input({"type": ids.URL_PARAM, "key": ALL}, "value"),
-        Input({"type": ids.URL_RANGE, "key": ALL}, "start_date"),
-        Input({"type": ids.URL_RANGE, "key": ALL}, "end_date"),
+        Input({"type": ids.URL_DATE, "key": ALL}, "data"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def write_url(_params, starts, _ends, search):
+    def write_url(_params, dates, search):
         values = control_values(*ctx.inputs_list)
-        if not starts:
+        if not dates:
             # A page without the filter bar keeps the filter it was opened with,
             # so the next page still gets it.
             values = carried_filter(search) | values

@@ -130,6 +130,11 @@ def filter_bar(
 ) -> dbc.Card:
     """Date range and region/country pickers, initialised from the URL."""
     first, last = date_bounds
+    applied = [  # what the filter applies (callbacks.filters.APPLY_DATES_JS)
+        dcc.Store(id=ids.DATES_START, data=start or first),
+        dcc.Store(id=ids.DATES_END, data=end or last),
+        dcc.Store(id=ids.DATES_CLOSED),
+    ]
     dates = dcc.DatePickerRange(
         id=ids.DATES,
         min_date_allowed=first,
@@ -163,7 +168,7 @@ def filter_bar(
             dbc.Row(
                 [
                     dbc.Col(
-                        labelled("Dates", ids.FILTER_DATES_LABEL, dates),
+                        [labelled("Dates", ids.FILTER_DATES_LABEL, dates), *applied],
                         xs=12,
                         md=5,
                         lg=4,

@@ -1,9 +1,10 @@
 """Every component ID, in one place: kebab-case with a page prefix.
 
 Controls whose value is part of the page's state in the URL use the pattern-matching
-IDs of :func:`url_param` (``value`` ↔ ``?key=value``) or :func:`url_range`
-(``start_date``/``end_date`` ↔ ``?start=…&end=…``): one callback writes the URL from
-all of them, and each page's layout reads them back from the URL.
+IDs of :func:`url_param` (``value`` ↔ ``?key=value``) or :func:`url_date` (a
+store's ``data`` ↔ ``?start=…``, ``?end=…``: the dates the filter applies, which
+follow the date picker): one callback writes the URL from all of them, and each
+page's layout reads them back from the URL.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ URL_WRITTEN = "app-url-written"  # the last query string the app itself wrote
 NAV_LINK = "app-nav-link"  # pattern type: {"type": NAV_LINK, "page": path}
 
 URL_PARAM = "url-param"
-URL_RANGE = "url-range"
+URL_DATE = "url-date"
 
 
 def url_param(key: str) -> dict:
@@ -27,9 +28,10 @@ def url_param(key: str) -> dict:
     return {"type": URL_PARAM, "key": key}
 
 
-def url_range(key: str) -> dict:
-    """ID of a date-range picker stored in the URL as ``?start=…&end=…``."""
-    return {"type": URL_RANGE, "key": key}
+def url_date(key: str) -> dict:
+    """ID of a store whose ``data`` (a date the filter applies) is stored in the
+    URL as ``?key=…``."""
+    return {"type": URL_DATE, "key": key}
 
 
 def nav_link(path: str) -> dict:
@@ -43,7 +45,10 @@ def dom_id(component_id: str | dict) -> str:
 
 
 # Global filter bar (keys of the URL query string).
-DATES = url_range("dates")
+DATES = "filter-dates"  # the picker; the filter applies the two stores below
+DATES_START = url_date("start")
+DATES_END = url_date("end")
+DATES_CLOSED = "filter-dates-closed"  # set by assets/30-date-range.js
 REGION = url_param("region")
 COUNTRY = url_param("country")
 FILTER_SUMMARY = "filter-summary"

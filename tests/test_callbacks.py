@@ -58,8 +58,10 @@ def test_url_writer_reads_pattern_inputs():
             {"id": {"type": "url-param", "key": "granularity"}, "value": "month"},
             {"id": {"type": "url-param", "key": "region"}, "value": ["UK"]},
         ],
-        [{"id": {"type": "url-range", "key": "dates"}, "value": "2011-01-01"}],
-        [{"id": {"type": "url-range", "key": "dates"}, "value": "2011-03-31"}],
+        [
+            {"id": {"type": "url-date", "key": "start"}, "value": "2011-01-01"},
+            {"id": {"type": "url-date", "key": "end"}, "value": "2011-03-31"},
+        ],
     )
     assert list(values) == ["start", "end", "region", "granularity"]
     query = routing.query_for(values, ("2010-12-01", "2011-12-09"))

@@ -10,6 +10,7 @@ import pandas as pd
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
+from components.layout import _calendar_month
 from dashboard import ids
 from dashboard.data import DataAccess
 from tests.browser.browser_helpers import (
@@ -96,7 +97,7 @@ def test_ovr004_typed_dates_are_the_dates_applied(dash_duo, full_bundle):
         dash_duo.server_url + f"/?start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
     )
     dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
-    dom_id = css(ids.DATES)[5:-2]  # the id Dash writes, without [id='…']
+    dom_id = ids.dom_id(ids.DATES)
 
     def retype(suffix: str, text: str) -> None:
         box = dash_duo.driver.execute_script(
@@ -108,6 +109,9 @@ def test_ovr004_typed_dates_are_the_dates_applied(dash_duo, full_bundle):
 
     retype("-end-date", "")
     retype("", f"{later.day} {later:%b %Y}")
+    # Tab keeps the focus in the open calendar, where a blank end waits for a
+    # date (test_ovr005); closing it applies the open end.
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     url = wait_for_url(dash_duo, f"start={later:%Y-%m-%d}")
     assert "end=" not in url
     shown = [
@@ -115,6 +119,48 @@ def test_ovr004_typed_dates_are_the_dates_applied(dash_duo, full_bundle):
         for e in dash_duo.find_elements(".dash-datepicker-input")
     ]
     assert shown == [f"{later.day} {later:%b %Y}", ""]
+    assert dash_duo.get_logs() == []
+
+
+def _calendar_day(dash_duo, day: int):
+    """The first cell of the open calendar reading ``day`` (in its first month)."""
+    cells = dash_duo.find_elements(
+        ".dash-datepicker-calendar-wrapper td, .dash-datepicker-calendar-wrapper button"
+    )
+    return next(c for c in cells if c.text.strip() == str(day))
+
+
+def test_ovr005_a_range_half_picked_on_the_calendar_is_not_applied(
+    dash_duo, full_bundle
+):
+    """The calendar's first click sets the start and blanks the end: the page
+    kept drawing 'from that start to the end of the data' (and added it to the
+    history) until the second click. Now one range, one history entry; a range
+    left half-picked applies its open end once the calendar closes."""
+    first, last = DataAccess(full_bundle).date_bounds()
+    month = pd.Timestamp(_calendar_month(last, first))  # the first month shown
+    dash_duo.start_server(app_for(full_bundle))
+    dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
+    kpis = text_of(dash_duo, f"#{ids.OVR_KPIS}")
+    history = dash_duo.driver.execute_script("return history.length;")
+    url = dash_duo.driver.current_url
+
+    dash_duo.find_elements(".dash-datepicker-input")[0].click()
+    _calendar_day(dash_duo, 7).click()
+    time.sleep(1.0)  # the time a callback round would take to change the page
+    assert dash_duo.driver.current_url == url
+    assert text_of(dash_duo, f"#{ids.OVR_KPIS}") == kpis
+    _calendar_day(dash_duo, 20).click()
+    wait_for_url(dash_duo, f"start={month:%Y-%m}-07&end={month:%Y-%m}-20")
+    assert dash_duo.driver.execute_script("return history.length;") == history + 1
+
+    # Half-picked, then the calendar closed: the picker shows an open end, and
+    # so do the numbers.
+    dash_duo.find_elements(".dash-datepicker-input")[0].click()
+    _calendar_day(dash_duo, 3).click()
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    url = wait_for_url(dash_duo, f"start={month:%Y-%m}-03")
+    assert "end=" not in url
     assert dash_duo.get_logs() == []
 
 
