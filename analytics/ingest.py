@@ -59,10 +59,28 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_\-]", "", name).lower()
 
 
+def _gzipped(path: Path) -> bool:
+    """Whether ``path`` is gzip-compressed: named .gz, or starting with gzip's
+    magic bytes (a .csv.gz saved as .csv)."""
+    if path.name.lower().endswith(".gz"):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False  # said by the read that follows
+
+
 def _open(path: Path, mode: str, **kwargs):
-    """``path`` opened as it is stored: through gzip for a .gz."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    """``path`` opened as it is stored: through gzip when compressed."""
+    opener = gzip.open if _gzipped(path) else open
     return opener(path, mode, **kwargs)
+
+
+def _arrow_input(path: Path):
+    """``path`` as a pyarrow input stream, decompressed when gzip-compressed
+    (pyarrow goes by the name only)."""
+    return pa.input_stream(str(path), compression="gzip" if _gzipped(path) else None)
 
 
 def _first_bytes(path: Path, n: int = 8192) -> bytes:
@@ -71,6 +89,32 @@ def _first_bytes(path: Path, n: int = 8192) -> bytes:
             return handle.read(n)
     except (OSError, EOFError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
+
+
+# Lines searched for a header below a title (exports that write the report's
+# name or date above the table).
+_HEADER_SEARCH_LINES = 10
+
+
+def _holds_header(line: bytes) -> bool:
+    """Whether a CSV line names every contract column (in either vocabulary)."""
+    names = next(csv.reader([line.decode("latin-1")]), [])
+    return set(EXPECTED) <= {_ALIASES.get(_norm(name)) for name in names}
+
+
+def _header_first(path: Path, head: bytes) -> None:
+    """Refuse a CSV whose header is below its first line (said before parsing: a
+    one-cell title made the parser's "Expected 1 columns, got 8" the message)."""
+    lines = enumerate(head.splitlines()[:_HEADER_SEARCH_LINES], 1)
+    written = [(number, line) for number, line in lines if line.strip()]
+    if not written or _holds_header(written[0][1]):
+        return
+    for number, line in written[1:]:
+        if _holds_header(line):
+            raise InputError(
+                f"{path}: the header seems to be on line {number}; remove the lines "
+                "above it"
+            )
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, _CsvLines]:
@@ -87,6 +131,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, _CsvLines]:
             f"{path}: a web page (HTML), not a CSV table: save the data itself "
             "(the site's download or export), not the page"
         )
+    _header_first(path, head)
     header = head.splitlines()[0]
     for separator, called in ((b"\t", "tabs"), (b";", "semicolons")):
         # Said before parsing: a description with a comma (most files have some)
@@ -101,21 +146,14 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, _CsvLines]:
     # leaves undefined.
     for encoding in ("utf8", "cp1252", "latin1"):
         try:
-            table = pacsv.read_csv(
-                path,
-                read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=_all_strings(path, encoding),
-                    strings_can_be_null=True,
-                ),
-            )
+            table = _arrow_table(path, encoding)
             break
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             last_error = exc
         except OSError as exc:
             # pyarrow reports a damaged gzip stream (a cut-off download, flipped
             # bytes) as an I/O error; another encoding cannot help.
-            if path.name.lower().endswith(".gz"):
+            if _gzipped(path):
                 problem = "the compressed file is truncated or corrupt"
                 raise InputError(f"{path}: {problem} ({exc})") from None
             raise InputError(f"{path}: cannot be read ({exc})") from None
@@ -154,6 +192,19 @@ class _CsvLines:
         return index + 2
 
 
+def _arrow_table(path: Path, encoding: str) -> pa.Table:
+    """The CSV as pyarrow reads it in ``encoding``, every column as text."""
+    columns = _all_strings(path, encoding)
+    with _arrow_input(path) as source:
+        return pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+            convert_options=pacsv.ConvertOptions(
+                column_types=columns, strings_can_be_null=True
+            ),
+        )
+
+
 def _all_strings(path: Path, encoding: str) -> dict:
     """Declare every column as text (we validate ourselves), by its name as read.
 
@@ -164,8 +215,9 @@ def _all_strings(path: Path, encoding: str) -> dict:
     options = pacsv.ReadOptions(
         encoding=encoding, block_size=1 << 16, use_threads=False
     )
-    with pacsv.open_csv(path, read_options=options) as reader:
-        names = reader.schema.names
+    with _arrow_input(path) as source:
+        with pacsv.open_csv(source, read_options=options) as reader:
+            names = reader.schema.names
     return {name: pa.string() for name in names}
 
 
@@ -318,6 +370,18 @@ def normalise(frame: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
     return out
 
 
+def _check_distinct(paths: list[Path]) -> None:
+    """Refuse a file given twice (by one name or two): its second reading would
+    be dropped, every invoice already seen, and the build would look fine."""
+    named: dict[Path, Path] = {}  # resolved path -> as first given
+    for path in paths:
+        first = named.get(path.resolve())
+        if first is not None:
+            also = "" if first == path else f" (also as {first})"
+            raise InputError(f"{path}: given twice as input{also}; give each file once")
+        named[path.resolve()] = path
+
+
 def load_transactions(paths) -> tuple[pd.DataFrame, list[dict], int]:
     """Read and normalise several files; drop invoices already seen in an earlier file.
 
@@ -331,10 +395,11 @@ def load_transactions(paths) -> tuple[pd.DataFrame, list[dict], int]:
         Rows dropped because their invoice was already read from an earlier file
         (the two Online Retail files share 2010-12-01 … 2010-12-09).
     """
+    paths = [Path(path) for path in paths]
+    _check_distinct(paths)
     frames, inputs, overlap_rows = [], [], 0
     seen: set = set()
     for path in paths:
-        path = Path(path)
         parts = [normalise(raw, label, first) for label, raw, first in read_parts(path)]
         frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         inputs.append({"path": str(path), "rows": int(len(frame))})

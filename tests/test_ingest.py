@@ -1,6 +1,7 @@
 """Reading every supported format and vocabulary, and every bad-input case."""
 
 import gzip
+import re
 
 import pandas as pd
 import pytest
@@ -450,3 +451,58 @@ def test_an_unclosed_quote_names_its_row_instead_of_swallowing_rows(tmp_path):
     path.write_text(header + "".join(lines))
     with pytest.raises(InputError, match="column StockCode, row 11: a line break"):
         _read(path)
+
+
+# ---- QA pass: gzip under a .csv name, a title above the header, a file twice
+
+
+def test_a_gzip_file_named_csv_is_read_as_gzip(tmp_path):
+    # A .csv.gz saved as .csv: its bytes were called "binary content".
+    plain = write_csv(raw_rows(ROWS), tmp_path / "plain.csv")
+    path = tmp_path / "t.csv"
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    pd.testing.assert_frame_equal(_read(path), _read(plain))
+
+
+def test_a_truncated_gzip_file_named_csv_is_said_to_be_damaged(tmp_path):
+    text = write_csv(raw_rows(ROWS * 200), tmp_path / "plain.csv").read_bytes()
+    path = tmp_path / "t.csv"
+    path.write_bytes(gzip.compress(text)[:-100])
+    with pytest.raises(InputError, match="t.csv: the compressed file is truncated"):
+        _read(path)
+
+
+@pytest.mark.parametrize(
+    ("above", "line"),
+    [
+        pytest.param("Sales export 2011\n", 2, id="one-cell-title"),
+        pytest.param("Sales export,,,,,,,\nDecember,,,,,,,\n", 3, id="padded-title"),
+        pytest.param("\nSales export 2011\n\n", 4, id="blank-lines-around"),
+    ],
+)
+def test_a_header_below_a_title_names_its_line(tmp_path, above, line):
+    table = write_csv(raw_rows(ROWS), tmp_path / "table.csv").read_text()
+    path = tmp_path / "t.csv"
+    path.write_text(above + table)
+    message = f"t.csv: the header seems to be on line {line}; remove the lines above"
+    with pytest.raises(InputError, match=message):
+        _read(path)
+
+
+def test_a_header_after_blank_lines_still_reads(tmp_path):
+    table = write_csv(raw_rows(ROWS), tmp_path / "table.csv").read_text()
+    path = tmp_path / "t.csv"
+    path.write_text("\n\n" + table)
+    assert len(_read(path)) == 3
+
+
+def test_a_file_given_twice_is_refused_by_either_name(tmp_path):
+    # Its second reading was dropped as overlapping invoices: exit 0, nothing said.
+    path = write_csv(raw_rows(ROWS), tmp_path / "t.csv")
+    with pytest.raises(InputError, match=r"t.csv: given twice as input; give each"):
+        load_transactions([path, path])
+    (tmp_path / "sub").mkdir()
+    other = tmp_path / "sub" / ".." / "t.csv"
+    also = re.escape(f"given twice as input (also as {path}); give each file once")
+    with pytest.raises(InputError, match=also):
+        load_transactions([path, other])
