@@ -17,7 +17,7 @@ import pandas as pd
 from analytics._ingest_values import date_limit
 from analytics.errors import InputError
 
-# YYYY-MM-DD, a time of day allowed (and a zone, refused below with its reason):
+# YYYY-MM-DD, a time of day and a zone read (to be refused below with a reason):
 # pandas would read 05/01/2011 as 1 May, which a shop in the UK means as 5 January.
 _ISO_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
@@ -25,10 +25,14 @@ _ISO_DATE = re.compile(
 
 
 def _date(text: str) -> pd.Timestamp:
-    """An argparse type: a date (YYYY-MM-DD; a time of day is allowed) without a
-    time zone, within the years transaction dates can take (those of
-    ``datetime64[ns]``), and before :func:`date_limit` (no later than tomorrow),
-    as dates in the data are."""
+    """An argparse type: a day (YYYY-MM-DD), within the years transaction dates
+    can take (those of ``datetime64[ns]``), and before :func:`date_limit` (no
+    later than tomorrow), as dates in the data are.
+
+    Without a time zone, and without a time of day: ``--until`` and ``--cutoff``
+    are days (the manifest's ``as_of``, the evaluation's printed cutoff), and a
+    time was used but not said (sales until noon kept, ``as_of`` that day).
+    """
     value = pd.NaT
     if _ISO_DATE.fullmatch(text.strip()):
         try:
@@ -42,6 +46,11 @@ def _date(text: str) -> pd.Timestamp:
     if value.tz is not None:
         raise argparse.ArgumentTypeError(
             f"{text!r} has a time zone; give the shop's local date (YYYY-MM-DD)"
+        )
+    if value != value.normalize():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has a time of day; give the day alone (YYYY-MM-DD), which "
+            "counts from its start (00:00)"
         )
     if not pd.Timestamp.min < value < pd.Timestamp.max:
         raise argparse.ArgumentTypeError(
@@ -73,7 +82,14 @@ def _whole_number(minimum: int, meaning: str, maximum: int | None = None):
     return parse
 
 
-_clusters = _whole_number(2, "2 or more (one cluster is not a segmentation)")
+# Up to the last k the segment charts scan (clustering.kmeans_scan), where they
+# mark the chosen one; clusters beyond four share the four segment names.
+_clusters = _whole_number(
+    2,
+    "2 or more (one cluster is not a segmentation) and at most 10 (the k the "
+    "segment charts scan)",
+    10,
+)
 # What numpy and scikit-learn accept as a random seed.
 _seed = _whole_number(0, f"from 0 to {2**32 - 1:,}", 2**32 - 1)
 # A century of test days; resamples that finish in minutes, not days.
@@ -94,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--input",
         nargs="+",
+        action="extend",  # --input a --input b: both (the last alone was read)
         required=True,
         metavar="FILE",
         help="CSV, CSV.GZ, XLSX or Parquet files (Online Retail schema)",
@@ -121,7 +138,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     evaluate = sub.add_parser("evaluate", help="time-split recommender evaluation")
-    evaluate.add_argument("--input", nargs="+", required=True, metavar="FILE")
+    evaluate.add_argument(
+        "--input", nargs="+", action="extend", required=True, metavar="FILE"
+    )
     evaluate.add_argument(
         "--cutoff",
         type=_date,
@@ -175,12 +194,7 @@ def _evaluate(args) -> None:
     save = _save_path(args.save, args.input) if args.save else None
     frame, _, overlap = load_transactions(args.input)
     lines, _ = clean(frame, overlap)
-    if not (lines["invoice_date"].min() < args.cutoff <= lines["invoice_date"].max()):
-        raise InputError(
-            f"cutoff {args.cutoff.date()} is outside the data "
-            f"({lines['invoice_date'].min().date()} … "
-            f"{lines['invoice_date'].max().date()})"
-        )
+    _check_cutoff(args.cutoff, lines["invoice_date"])
     lines = lines_at_cutoff(frame, overlap, args.cutoff, lines)
     hits: dict = {}
     table = evaluate_recommenders(
@@ -200,6 +214,24 @@ def _evaluate(args) -> None:
             raise InputError(
                 f"{save}: cannot be written ({exc.strerror or exc})"
             ) from None
+
+
+def _check_cutoff(cutoff: pd.Timestamp, dates: pd.Series) -> None:
+    """Refuse a ``--cutoff`` (a day) without sales both before it (to train on)
+    and from it on (to test on), saying which days would do."""
+    first, last = dates.min(), dates.max()
+    if first < cutoff <= last:
+        return
+    sales = f"the first sale is on {first:%Y-%m-%d} and the last on {last:%Y-%m-%d}"
+    earliest = first.normalize() + pd.Timedelta(days=1)
+    if earliest > last:
+        need = "an evaluation needs sales on two days or more"
+    else:
+        need = f"give a cutoff from {earliest:%Y-%m-%d} to {last:%Y-%m-%d}"
+    missing = "before it to train on" if cutoff <= first else "from it on to test on"
+    raise InputError(
+        f"cutoff {cutoff:%Y-%m-%d} leaves no sales {missing}: {sales}; {need}"
+    )
 
 
 def _save_path(save: str, inputs: list[str]) -> Path:

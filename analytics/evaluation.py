@@ -69,9 +69,10 @@ def time_split(
     col = train.cols_of(pairs["stock_code"])
     known = col >= 0
     owned = np.zeros(len(pairs), dtype=bool)
-    owned[known] = (
-        np.asarray(train.orders[test_rows[local[known]], col[known]]).ravel() > 0
-    )
+    if known.any():  # scipy answers an empty lookup with a sparse matrix
+        owned[known] = (
+            np.asarray(train.orders[test_rows[local[known]], col[known]]).ravel() > 0
+        )
     shape = (len(test_rows), train.shape[1])
 
     def matrix(mask):
@@ -300,6 +301,8 @@ def format_evaluation(table: pd.DataFrame) -> str:
                 for m in METRICS
             )
             out.append(f"{r['method']:<20}" + cells)
+    if (table["customers"] > 0).any():
+        out += ["", "* best of the task's methods on that metric (ties all marked)"]
     products = int(table["train_products"].iloc[0])
     if "EASE" not in set(table["method"]) and not recommenders.ease_fits(products):
         limit = recommenders.EASE_MAX_PRODUCTS

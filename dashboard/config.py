@@ -10,14 +10,25 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
 
 _TRUE = {"1", "true", "yes", "on"}
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in _TRUE
+_FALSE = {"0", "false", "no", "off"}
 
 
 class SettingError(ValueError):
     """An environment variable the dashboard cannot use (says which, and why)."""
+
+
+def _flag(env, name: str) -> bool:
+    """``env[name]`` as on or off (off if unset); refused unless a word for one
+    (a typo such as "ture" turned debug mode silently off)."""
+    text = (env.get(name) or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if not text or text in _FALSE:
+        return False
+    raise SettingError(
+        f"{name} must be 1, true, yes or on to turn it on, or 0, false, no or off "
+        f"(got {env[name]!r})"
+    )
 
 
 def _redis_url(text: str | None) -> str | None:
@@ -115,7 +126,7 @@ class Config:
             **served,
             host=env.get("SHOPPER_HOST", default.host),
             port=_whole(env, "SHOPPER_PORT", default.port, 1, 65_535, "port"),
-            debug=_flag(env.get("SHOPPER_DEBUG")),
+            debug=_flag(env, "SHOPPER_DEBUG"),
             demo_rows=_whole(
                 env, "SHOPPER_DEMO_ROWS", default.demo_rows, 1_000, 100_000_000, "rows"
             ),

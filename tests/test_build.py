@@ -612,3 +612,116 @@ def test_what_killed_builds_left_is_tidied_and_a_moved_bundle_put_back(tmp_path)
     _tidy_siblings(tmp_path / "bundle", said.append)
     assert not again.exists()
     assert (tmp_path / "bundle" / MANIFEST).read_text() == "served"
+
+
+# ---- QA pass: options checked before reading, honest messages
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        # x.csv does not exist: a message about it would mean the input was read.
+        ("--k", "11", "'11' must be 2 or more (one cluster is not a segmentation) and"),
+        ("--until", "2011-06-01 12:00", "'2011-06-01 12:00' has a time of day; give"),
+        ("--until", "2011-06-01T09:30", "the day alone (YYYY-MM-DD), which counts"),
+    ],
+)
+def test_cli_checks_option_ranges_before_reading_the_input(
+    option, value, message, capsys
+):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "--input", "x.csv", "--out", "b", option, value])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_takes_midnight_as_the_day(shop_csv, tmp_path):
+    # The manifest's as_of is a day; a time of day was used and not said.
+    out = tmp_path / "b"
+    code = main(
+        ["build", "--input", str(shop_csv), "--out", str(out)]
+        + ["--until", "2011-06-01T00:00"]
+    )
+    assert code == 0
+    assert json.loads((out / MANIFEST).read_text())["as_of"] == "2011-06-01"
+
+
+def test_evaluate_refuses_a_cutoff_with_a_time_of_day(shop_csv, capsys):
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--input", str(shop_csv), "--cutoff", "2011-03-01 12:00"])
+    assert "argument --cutoff: '2011-03-01 12:00' has a time of day" in (
+        capsys.readouterr().err
+    )
+
+
+def test_repeated_input_options_read_every_file(tmp_path, capsys):
+    # The last --input alone was read: the others were dropped without a word.
+    from analytics.cli import _parser
+
+    args = ["build", "--input", "a.csv", "--input", "b.csv", "c.csv", "--out", "o"]
+    assert _parser().parse_args(args).input == ["a.csv", "b.csv", "c.csv"]
+    shop = write_csv(small_shop(10), tmp_path / "shop.csv")
+    out = str(tmp_path / "b")
+    code = main(["build", "--input", str(shop), "--input", str(shop), "--out", out])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {shop}: given twice as input; give each file once\n"
+
+
+def _sale_days(path: Path) -> dict[str, str]:
+    """First and last sale days of a CSV, the days around them, and a day before
+    any sale."""
+    dates = pd.to_datetime(pd.read_csv(path)["InvoiceDate"])
+    first, last = dates.min().normalize(), dates.max().normalize()
+    day = pd.Timedelta(days=1)
+    days = {"first": first, "last": last, "after first": first + day}
+    days |= {"after last": last + day, "long before": first - 400 * day}
+    return {name: f"{value:%Y-%m-%d}" for name, value in days.items()}
+
+
+@pytest.mark.parametrize(
+    "cutoff, missing",
+    [
+        ("long before", "before it to train on"),
+        ("first", "before it to train on"),  # its first sale is after midnight
+        ("after last", "from it on to test on"),
+    ],
+)
+def test_evaluate_cutoff_outside_the_data_says_what_would_do(
+    shop_csv, capsys, cutoff, missing
+):
+    # It said "cutoff 2010-12-01 is outside the data (2010-12-01 … 2011-11-24)".
+    days = _sale_days(shop_csv)
+    code = main(
+        ["evaluate", "--input", str(shop_csv), "--cutoff", days[cutoff]]
+        + ["--bootstrap", "0"]
+    )
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"error: cutoff {days[cutoff]} leaves no sales {missing}: the first sale is "
+        f"on {days['first']} and the last on {days['last']}; give a cutoff from "
+        f"{days['after first']} to {days['last']}\n"
+    )
+
+
+def test_evaluate_cutoff_in_data_of_one_day_says_two_days_are_needed(tmp_path, capsys):
+    shop = small_shop(10)
+    shop["InvoiceDate"] = pd.Timestamp("2011-03-01 09:00")
+    path = write_csv(shop, tmp_path / "shop.csv")
+    code = main(["evaluate", "--input", str(path), "--cutoff", "2011-03-01"])
+    assert code == 2
+    assert capsys.readouterr().err.endswith(
+        "the first sale is on 2011-03-01 and the last on 2011-03-01; an evaluation "
+        "needs sales on two days or more\n"
+    )
+
+
+def test_evaluate_explains_its_star(shop_csv, capsys):
+    code = main(
+        ["evaluate", "--input", str(shop_csv), "--cutoff", "2011-09-01"]
+        + ["--bootstrap", "0"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0 and "*" in out
+    legend = "* best of the task's methods on that metric (ties all marked)"
+    assert legend in out.splitlines()

@@ -480,3 +480,26 @@ def test_a_place_filter_labels_customers_by_their_orders_inside_it(tmp_path):
         assert rows.loc[12001, "frequency"] == 2
         # Customers at home in the selection keep their own country.
         assert set(rows.drop(index=12001)["country"]) <= {"Germany"}
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "enabled"])
+def test_an_unrecognised_debug_setting_is_refused(value):
+    # It was read as off without a word.
+    from dashboard.config import Config, SettingError
+
+    message = (
+        "SHOPPER_DEBUG must be 1, true, yes or on to turn it on, or 0, false, no or "
+        f"off (got '{value}')"
+    )
+    with pytest.raises(SettingError) as error:
+        Config.from_env({"SHOPPER_DEBUG": value})
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    "value, debug", [("", False), ("0", False), (" OFF ", False), ("Yes", True)]
+)
+def test_debug_setting_words(value, debug):
+    from dashboard.config import Config
+
+    assert Config.from_env({"SHOPPER_DEBUG": value}).debug is debug

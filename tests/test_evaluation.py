@@ -193,6 +193,17 @@ def test_a_cutoff_without_customers_on_both_sides_is_a_clear_error():
         time_split(lines, lines["invoice_date"].min())
 
 
+def test_a_test_period_of_products_unknown_before_the_cutoff_splits():
+    # Every product bought after the cutoff is new to the catalogue: scipy
+    # answered the empty "did they own it" lookup with a sparse matrix, and the
+    # evaluate command printed a traceback.
+    lines = purchase_lines([(1, 7, "A", 0), (2, 7, "B", 5), (3, 7, "C", 6)])
+    train, truth = time_split(lines, pd.Timestamp("2011-01-02"))
+    assert train.shape == (1, 1)
+    assert list(truth["n_all"]) == [2] and list(truth["n_new"]) == [2]
+    assert truth["all"].nnz == 0  # neither can be recommended: both unknown
+
+
 def test_bundle_evaluation_tests_on_the_last_90_days():
     lines = _shop()
     table = evaluate_for_bundle(lines)
