@@ -87,7 +87,9 @@ def clean(
         ``country_spelling``, ``partly_cancelled``), ``cancelled_units``
         (``netted``: units taken off the orders they cancel; ``unmatched``: units
         of cancellations with no earlier order of that product by that customer,
-        such as returns of purchases made before the data starts), ``rows_out``,
+        such as returns of purchases made before the data starts; cancelled
+        non-product lines, such as postage or a discount, are neither),
+        ``rows_out``,
         ``customers``, ``products``, ``countries``, ``date_min``, ``date_max``.
 
     Notes
@@ -115,7 +117,10 @@ def clean(
         removed["on_or_after_until"] = 0
     drop(frame["customer_id"].isna(), "missing_customer_id")
     cancelled = frame["invoice"].str.upper().str.startswith("C").to_numpy(bool)
-    cancellations = _cancellations(frame[cancelled])
+    # Cancelled postage, discounts and manual adjustments undo no product sale
+    # (those lines are dropped below): not counted as returns without an order.
+    products = ~np.asarray(is_non_product(frame["stock_code"]), dtype=bool)
+    cancellations = _cancellations(frame[cancelled & products])
     drop(cancelled, "cancelled_invoice")
     drop(frame["quantity"] <= 0, "non_positive_quantity")
     drop(frame["unit_price"] <= 0, "non_positive_price")

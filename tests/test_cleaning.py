@@ -233,3 +233,20 @@ def test_everything_cancelled_leaves_no_rows_and_says_why():
         InputError, match="taken back in full by a later cancellation: 1"
     ):
         clean(_frame(rows))
+
+
+def test_cancelled_postage_and_discounts_are_not_returns_without_an_order():
+    # 5,324 of Online Retail's 24,071 "unmatched" units were cancelled postage,
+    # discounts and manual adjustments, whose own lines are not products: the
+    # report called them returns of older purchases.
+    rows = [
+        _row(invoice="1", qty=6),
+        _row(invoice="1", code="POST", qty=1, price=18.0),
+        _row(invoice="C2", code="POST", qty=-1, price=18.0, when=_later(5)),
+        _row(invoice="C3", code="D", qty=-1, price=5.0, when=_later(6)),
+        _row(invoice="C4", code="M", qty=-3, price=1.0, when=_later(7)),
+    ]
+    lines, report = clean(_frame(rows))
+    assert lines["quantity"].tolist() == [6]
+    assert report["removed"]["cancelled_invoice"] == 3
+    assert report["cancelled_units"] == {"netted": 0, "unmatched": 0}
