@@ -132,10 +132,15 @@ def session(data, steps: int, offset: int = 0):
                     _out(ids.OVR_COUNTRY_MAP, "figure"),
                     _out(ids.OVR_TOP_UNITS, "figure"),
                     _out(ids.OVR_TOP_REVENUE, "figure"),
-                    _out(ids.OVR_PARETO, "figure"),
-                    _out(ids.OVR_PARETO_NOTE, "children"),
                 ],
                 f,
+            ),
+        )
+        yield (
+            "pareto",
+            payload(
+                [_out(ids.OVR_PARETO, "figure"), _out(ids.OVR_PARETO_NOTE, "children")],
+                [*f, _in(ids.OVR_PARETO_BY, "value", ("customers", "products")[i % 2])],
             ),
         )
         yield (

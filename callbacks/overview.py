@@ -11,7 +11,7 @@ from components import format as fmt
 from components.layout import empty_state, kpi_card
 from dashboard import ids
 from dashboard.queries import window_dates
-from dashboard.urlstate import filters_of, granularity_of
+from dashboard.urlstate import filters_of, granularity_of, pareto_by_of
 
 
 def kpi_cards(k: dict):
@@ -59,29 +59,33 @@ def kpi_cards(k: dict):
     )
 
 
-def pareto_note(curve) -> html.Div:
+def pareto_note(curve, by: str = "customers") -> html.Div:
     share = figures.pareto_share_at_80(curve)
     if share is None:
         return html.Div()
     return html.P(
-        [html.Strong(fmt.pct(share)), " of customers bring 80% of the revenue."],
+        [html.Strong(fmt.pct(share)), f" of {by} bring 80% of the revenue."],
         className="mb-1",
     )
+
+
+def pareto_outputs(data, f, by) -> tuple:
+    """The Pareto card's curve and note: customers or products (``by``)."""
+    by = pareto_by_of(by)
+    curve = data.pareto(f, by)
+    return figures.pareto_figure(curve, by), pareto_note(curve, by)
 
 
 def overview_outputs(data, f) -> tuple:
     """Everything on the page that depends only on the global filter."""
     by_country = data.revenue_by_country(f)
     top = data.top_products(f)
-    curve = data.customer_pareto(f)
     return (
         kpi_cards(data.kpis(f)),
         figures.country_bar_figure(by_country),
         figures.country_map_figure(by_country),
         figures.top_products_figure(top, "units"),
         figures.top_products_figure(top, "revenue"),
-        figures.pareto_figure(curve),
-        pareto_note(curve),
     )
 
 
@@ -104,13 +108,21 @@ def register(app, data) -> None:
         Output(ids.OVR_COUNTRY_MAP, "figure"),
         Output(ids.OVR_TOP_UNITS, "figure"),
         Output(ids.OVR_TOP_REVENUE, "figure"),
-        Output(ids.OVR_PARETO, "figure"),
-        Output(ids.OVR_PARETO_NOTE, "children"),
         *FILTER_INPUTS,
         prevent_initial_call=True,
     )
     def update_overview(start, end, regions, countries):
         return overview_outputs(data, filters_of(start, end, regions, countries))
+
+    @app.callback(
+        Output(ids.OVR_PARETO, "figure"),
+        Output(ids.OVR_PARETO_NOTE, "children"),
+        *FILTER_INPUTS,
+        Input(ids.OVR_PARETO_BY, "value"),
+        prevent_initial_call=True,
+    )
+    def update_pareto(start, end, regions, countries, by):
+        return pareto_outputs(data, filters_of(start, end, regions, countries), by)
 
     @app.callback(
         Output(ids.OVR_TREND, "figure"),

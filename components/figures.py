@@ -246,8 +246,9 @@ _SHARE_AXIS = {
 }
 
 
-def pareto_figure(curve: pd.DataFrame) -> dict:
-    """Cumulative revenue share against customer share, the 80% point marked."""
+def pareto_figure(curve: pd.DataFrame, by: str = "customers") -> dict:
+    """Cumulative revenue share against the share of customers or of products
+    (``by``), the 80% point marked."""
     if curve.empty:
         return empty_figure(NO_DATA)
     point = curve[curve["at_80"]]
@@ -255,11 +256,11 @@ def pareto_figure(curve: pd.DataFrame) -> dict:
         {
             "type": "scatter",
             "mode": "lines",
-            "name": "Customers, best first",
-            "x": curve["share_of_customers"].round(5).tolist(),
+            "name": f"{by.capitalize()}, best first",
+            "x": curve["share_of_entities"].round(5).tolist(),
             "y": curve["share_of_revenue"].round(5).tolist(),
             "line": {"color": PRIMARY, "width": 2},
-            "hovertemplate": "top %{x:.1%} of customers<br>"
+            "hovertemplate": f"top %{{x:.1%}} of {by}<br>"
             "bring %{y:.1%} of revenue<extra></extra>",
         },
         {
@@ -274,7 +275,7 @@ def pareto_figure(curve: pd.DataFrame) -> dict:
     ]
     annotations = []
     if len(point):
-        x = float(point["share_of_customers"].iloc[0])
+        x = float(point["share_of_entities"].iloc[0])
         y = float(point["share_of_revenue"].iloc[0])
         data.append(
             {
@@ -284,15 +285,15 @@ def pareto_figure(curve: pd.DataFrame) -> dict:
                 "x": [x],
                 "y": [y],
                 "marker": {"color": "#e63757", "size": 11},
-                "hovertemplate": "%{x:.1%} of customers bring 80% of revenue"
+                "hovertemplate": f"%{{x:.1%}} of {by} bring 80% of revenue"
                 "<extra></extra>",
             }
         )
-        annotations.append(_pareto_label(x, y))
+        annotations.append(_pareto_label(x, y, by))
     return {
         "data": data,
         "layout": base_layout(
-            xaxis={"title": {"text": "Share of customers"}, **_SHARE_AXIS},
+            xaxis={"title": {"text": f"Share of {by}"}, **_SHARE_AXIS},
             yaxis={"title": {"text": "Share of revenue"}, **_SHARE_AXIS},
             annotations=annotations,
             legend={"orientation": "h", "y": -0.25},
@@ -303,7 +304,7 @@ def pareto_figure(curve: pd.DataFrame) -> dict:
     }
 
 
-def _pareto_label(x: float, y: float) -> dict:
+def _pareto_label(x: float, y: float, by: str = "customers") -> dict:
     """The 80% point's label, below the curve, its text running away from the
     point on the side with room: right of a point on the left, left of one on
     the right, centred under one in the middle. Centred on a tail 60 px right of
@@ -318,7 +319,7 @@ def _pareto_label(x: float, y: float) -> dict:
     return {
         "x": x,
         "y": y,
-        "text": f"{x:.1%} of customers<br>bring 80% of revenue",
+        "text": f"{x:.1%} of {by}<br>bring 80% of revenue",
         "align": "center" if side == "center" else side,
         "xanchor": side,
         "yanchor": "top",
@@ -333,6 +334,7 @@ def _pareto_label(x: float, y: float) -> dict:
 
 
 def pareto_share_at_80(curve: pd.DataFrame) -> float | None:
-    """Share of customers that brings 80% of revenue, or None without data."""
+    """Share of customers (or products) that brings 80% of revenue, or None
+    without data."""
     point = curve[curve["at_80"]] if len(curve) else curve
-    return float(point["share_of_customers"].iloc[0]) if len(point) else None
+    return float(point["share_of_entities"].iloc[0]) if len(point) else None

@@ -446,8 +446,8 @@ class DataAccess:
     def top_products(self, f: Filters, n: int = 10) -> pd.DataFrame:
         return self._cached("top", (f, n), lambda b: queries.top_products(b, f, n))
 
-    def customer_pareto(self, f: Filters) -> pd.DataFrame:
-        return self._cached("pareto", (f,), lambda b: queries.customer_pareto(b, f))
+    def pareto(self, f: Filters, by: str = "customers") -> pd.DataFrame:
+        return self._cached("pareto", (f, by), lambda b: queries.pareto(b, f, by))
 
     def window_rfm(self, f: Filters) -> pd.DataFrame:
         return self._cached("rfm", (f,), lambda b: queries.window_rfm(b, f))

@@ -65,6 +65,7 @@ OVR_COUNTRY_MAP = "overview-country-map-graph"
 OVR_TOP_UNITS = "overview-top-units-graph"
 OVR_TOP_REVENUE = "overview-top-revenue-graph"
 OVR_PARETO = "overview-pareto-graph"
+OVR_PARETO_BY = url_param("pareto")
 OVR_PARETO_NOTE = "overview-pareto-note"
 
 # Segments.

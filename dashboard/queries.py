@@ -200,41 +200,41 @@ def top_products(b, f: Filters, n: int = 10) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def customer_pareto(b, f: Filters, points: int = 400) -> pd.DataFrame:
-    """Cumulative share of revenue against share of customers (best first).
+def pareto(b, f: Filters, by: str = "customers", points: int = 400) -> pd.DataFrame:
+    """Cumulative share of revenue against share of customers, or of products
+    (``by``), best first, in the filter.
 
     Downsampled to about ``points`` rows (the curve is smooth) plus the exact first
     point reaching 80% of revenue, flagged in column ``at_80``.
     """
-    mask = _mask(b.inv, country_allowed(b, f), *day_range(b, f))
-    spend = np.bincount(
-        b.inv["customer"][mask],
-        weights=b.inv["revenue"][mask],
-        minlength=len(b.customer_ids),
+    table, key = (b.pdaily, "product") if by == "products" else (b.inv, "customer")
+    mask = _mask(table, country_allowed(b, f), *day_range(b, f))
+    size = len(b.product_codes) if by == "products" else len(b.customer_ids)
+    revenue = np.bincount(
+        table[key][mask], weights=table["revenue"][mask], minlength=size
     )
-    spend = spend[spend > 0]
-    if spend.size == 0:
-        return pd.DataFrame(columns=["share_of_customers", "share_of_revenue", "at_80"])
-    curve = pareto_curve(spend)
+    revenue = revenue[revenue > 0]
+    if revenue.size == 0:
+        return pd.DataFrame(columns=["share_of_entities", "share_of_revenue", "at_80"])
+    curve = pareto_curve(revenue)
     share_rev = curve["share_of_revenue"].to_numpy()
-    share_cus = curve["share_of_entities"].to_numpy()
+    share_of = curve["share_of_entities"].to_numpy()
     at_80 = int(np.searchsorted(share_rev, 0.8 - 1e-12))
     keep = np.unique(
         np.concatenate(
             [
-                np.linspace(0, spend.size - 1, min(points, spend.size)).astype(int),
+                np.linspace(0, revenue.size - 1, min(points, revenue.size)).astype(int),
                 [at_80],
             ]
         )
     )
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "share_of_customers": np.concatenate([[0.0], share_cus[keep]]),
+            "share_of_entities": np.concatenate([[0.0], share_of[keep]]),
             "share_of_revenue": np.concatenate([[0.0], share_rev[keep]]),
             "at_80": np.concatenate([[False], keep == at_80]),
         }
     )
-    return frame
 
 
 def window_rfm(b, f: Filters) -> pd.DataFrame:

@@ -15,7 +15,8 @@ from dashboard.queries import GRANULARITIES, Filters
 # Keys that mean the same on every page; the navigation links carry only these.
 GLOBAL_KEYS = ("start", "end", "region", "country")
 # Values equal to these are left out of the URL, so a default view has a short one.
-DEFAULTS = {"granularity": "week"}
+DEFAULTS = {"granularity": "week", "pareto": "customers"}
+PARETO_BY = ("customers", "products")  # what the Pareto curve ranks
 # Keys whose value is a list (multi-select) and repeat in the query string.
 MULTI_KEYS = ("region", "country")
 
@@ -71,6 +72,11 @@ def filters_of(start_date, end_date, regions, countries) -> Filters:
 def granularity_of(value) -> str:
     """``value`` if it is a known trend granularity, else the default."""
     return value if value in GRANULARITIES else DEFAULTS["granularity"]
+
+
+def pareto_by_of(value) -> str:
+    """``value`` if the Pareto curve can rank it, else the default (customers)."""
+    return value if value in PARETO_BY else DEFAULTS["pareto"]
 
 
 def encode(values: dict, date_bounds: tuple[str, str] | None = None) -> str:

@@ -148,17 +148,27 @@ def test_missing_bundle_renders_a_message(tmp_path):
 
 # -- Overview -----------------------------------------------------------------------
 def test_overview_outputs_and_empty_filter(data):
-    cards, bar, world, units, revenue, pareto, note = overview.overview_outputs(
-        data, Filters()
-    )
+    cards, bar, world, units, revenue = overview.overview_outputs(data, Filters())
     assert "Revenue" in text_of(cards) and "£" in text_of(cards)
     assert world["data"][0]["type"] == "choropleth"
+    pareto, note = overview.pareto_outputs(data, Filters(), None)
     assert "of customers bring 80%" in text_of(note)
     empty = overview.overview_outputs(
         data, Filters(start="1990-01-01", end="1990-02-01")
     )
     assert "No orders match these filters" in text_of(empty[0])
     assert empty[1]["data"] == []
+
+
+def test_the_pareto_card_ranks_products_too(data):
+    # Only customers were ranked; the bundle's products curve was never shown.
+    figure, note = overview.pareto_outputs(data, Filters(regions=("UK",)), "products")
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Share of products"
+    assert "of products" in figure["layout"]["annotations"][0]["text"]
+    assert "of products bring 80% of the revenue" in text_of(note)
+    # An unknown value (a hand-edited URL) ranks customers.
+    _, note = overview.pareto_outputs(data, Filters(), "suppliers")
+    assert "of customers bring 80%" in text_of(note)
 
 
 def test_trend_output_falls_back_to_weeks(data):

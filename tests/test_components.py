@@ -217,7 +217,7 @@ def test_top_products_figure_ranks_biggest_on_top():
 def test_pareto_figure_marks_point_and_labels_it():
     curve = pd.DataFrame(
         {
-            "share_of_customers": [0.0, 0.2, 0.5, 1.0],
+            "share_of_entities": [0.0, 0.2, 0.5, 1.0],
             "share_of_revenue": [0.0, 0.8, 0.95, 1.0],
             "at_80": [False, True, False, False],
         }

@@ -110,14 +110,32 @@ def test_top_products_match_product_daily(data, demo_bundle):
 
 
 def test_pareto_marks_the_80_percent_point(data, invoices):
-    curve = data.customer_pareto(Filters())
+    curve = data.pareto(Filters())
     spend = invoices.groupby("customer_id")["revenue"].sum().sort_values()[::-1]
     share = spend.cumsum() / spend.sum()
     expected = (int((share < 0.8 - 1e-12).sum()) + 1) / len(spend)
     point = curve[curve["at_80"]]
     assert len(point) == 1
-    assert point["share_of_customers"].iloc[0] == pytest.approx(expected)
+    assert point["share_of_entities"].iloc[0] == pytest.approx(expected)
     assert curve["share_of_revenue"].is_monotonic_increasing
+    assert curve["share_of_revenue"].iloc[-1] == pytest.approx(1.0)
+
+
+def test_products_pareto_follows_the_filter(data, demo_bundle):
+    daily = pd.read_parquet(demo_bundle / "product_daily.parquet")
+    f = Filters(start="2011-03-01", end="2011-05-31", countries=("France",))
+    day = pd.to_datetime(daily["date"])
+    part = daily[
+        (day >= "2011-03-01") & (day <= "2011-05-31") & (daily["country"] == "France")
+    ]
+    revenue = part.groupby("stock_code")["revenue"].sum()
+    revenue = revenue[revenue > 0].sort_values(ascending=False)
+    share = revenue.cumsum() / revenue.sum()
+    expected = (int((share < 0.8 - 1e-12).sum()) + 1) / len(revenue)
+    curve = data.pareto(f, "products")
+    assert curve.loc[curve["at_80"], "share_of_entities"].tolist() == [
+        pytest.approx(expected)
+    ]
     assert curve["share_of_revenue"].iloc[-1] == pytest.approx(1.0)
 
 
@@ -142,7 +160,7 @@ def test_filter_leaving_no_data_gives_empty_frames(data):
     assert data.sales_trend(f, "week").empty
     assert data.revenue_by_country(f).empty
     assert data.top_products(f).empty
-    assert data.customer_pareto(f).empty
+    assert data.pareto(f).empty
     assert data.window_rfm(f).empty
 
 

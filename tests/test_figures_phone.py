@@ -162,7 +162,7 @@ def test_ph007_rfm_legend_shows_every_segment_in_rows_of_its_own():
 def _curve(x80: float) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "share_of_customers": [0.0, x80, 1.0],
+            "share_of_entities": [0.0, x80, 1.0],
             "share_of_revenue": [0.0, 0.8, 1.0],
             "at_80": [False, True, False],
         }

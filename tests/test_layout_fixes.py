@@ -189,7 +189,7 @@ def test_lay010_trend_callback_shows_closed_weeks(data):
 def test_lay011_pareto_axes_tick_every_20_percent_to_100():
     curve = pd.DataFrame(
         {
-            "share_of_customers": [0.0, 0.25, 1.0],
+            "share_of_entities": [0.0, 0.25, 1.0],
             "share_of_revenue": [0.0, 0.8, 1.0],
             "at_80": [False, True, False],
         }

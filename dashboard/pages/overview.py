@@ -7,18 +7,20 @@ from dash import html
 
 from components.layout import card, card_row, full_row, graph, page
 from dashboard import ids
-from dashboard.urlstate import filters_from, first, granularity_of
+from dashboard.urlstate import filters_from, first, granularity_of, pareto_by_of
 
 
 def layout(ctx, params: dict):
-    from callbacks.overview import overview_outputs, trend_output
+    from callbacks.overview import overview_outputs, pareto_outputs, trend_output
     from dashboard.pages import global_filter_bar
 
     granularity = granularity_of(first(params, "granularity"))
     # Filled here, in the same response as the layout, so the first view needs no
     # second round trip; the callbacks answer later changes.
     f = filters_from(params)
-    kpis, bar, world, units, revenue, pareto, note = overview_outputs(ctx.data, f)
+    kpis, bar, world, units, revenue = overview_outputs(ctx.data, f)
+    pareto_by = pareto_by_of(first(params, "pareto"))
+    pareto, note = pareto_outputs(ctx.data, f, pareto_by)
     return page(
         "Overview",
         global_filter_bar(ctx, params),
@@ -88,6 +90,16 @@ def layout(ctx, params: dict):
             card(
                 "Revenue concentration (Pareto)",
                 [
+                    dbc.RadioItems(
+                        id=ids.OVR_PARETO_BY,
+                        options=[
+                            {"label": "Customers", "value": "customers"},
+                            {"label": "Products", "value": "products"},
+                        ],
+                        value=pareto_by,
+                        inline=True,
+                        className="mb-2",
+                    ),
                     html.Div(note, id=ids.OVR_PARETO_NOTE),
                     graph(ids.OVR_PARETO, pareto),
                 ],

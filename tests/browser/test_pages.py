@@ -36,6 +36,17 @@ def test_ovr001_overview_renders_and_granularity_goes_to_url(dash_duo, full_bund
     dash_duo.find_element(f"{css(ids.OVR_GRANULARITY)} input[value='month']").click()
     wait_for_url(dash_duo, "granularity=month")
     graph_ready(dash_duo, ids.OVR_TREND)
+    products = dash_duo.find_element(
+        f"{css(ids.OVR_PARETO_BY)} input[value='products']"
+    )
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", products
+    )
+    products.click()
+    wait_for_url(dash_duo, "granularity=month&pareto=products")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.OVR_PARETO_NOTE}", "of products bring 80% of the revenue"
+    )
     assert dash_duo.get_logs() == []
 
 
