@@ -1,24 +1,171 @@
-/* Says when the filter bar's calendar closes.
+/* The filter bar's date picker: the dates it applies.
  *
- * Half-way through picking a range on the calendar (the start clicked, the end
- * not yet), the page keeps the dates it shows: the first click blanks the end,
- * and applying that re-drew every chart for "from the start to the end of the
- * data" and added it to the browser's history (callbacks/filters.py,
- * APPLY_DATES_JS). Once the calendar closes, whatever the picker then holds is
- * applied, an open end included: this script tells the page so by setting the
- * store `filter-dates-closed` each time the calendar goes away.
+ * dash_clientside.shopper.dates (a clientside callback: callbacks/filters.py)
+ * turns the picker's two dates into the two the filter applies (the stores
+ * `start` and `end` of the URL), after three corrections:
+ *
+ * - A date typed in a box is read day first, as a UK shop writes it: Dash's
+ *   picker read "05/06/2011" as 6 May (the browser's US reading) and
+ *   "31 Feb 2011" as 3 Mar, and a text naming no day ("hello") blanked the box
+ *   while the page kept the old date. A typed day the picker misread is put
+ *   right; a text naming no day gives the box back the date applied.
+ * - A range typed end first (1 Jun → 1 Mar) is put in order.
+ * - Half-way through picking a range on the calendar (the start clicked, the
+ *   end not yet, which blanks the end), nothing is applied: applying it
+ *   re-drew every chart for "from the start to the end of the data" and added
+ *   it to the browser's history. Once the calendar closes, whatever the picker
+ *   holds is applied, an open end included.
+ *
+ * The picker reads a box when it loses the focus (or on Enter); this script
+ * keeps the text typed there until the callback has seen it, and tells the
+ * page when the calendar closes and when a box was left (stores
+ * `filter-dates-closed` and `filter-dates-typed`).
  */
 (function () {
     'use strict';
+    var BOXES = ['filter-dates', 'filter-dates-end-date'];  // start, end
     var CALENDAR = '.filter-bar .dash-datepicker-calendar-wrapper';
+    var MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun',
+                  'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+    var typed = {};  // box id -> text typed there, until the callback reads it
+
+    function day(y, m, d) {
+        // 'YYYY-MM-DD' of a day that exists, else ''.
+        var date = new Date(Date.UTC(y, m - 1, d));
+        var real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 &&
+            date.getUTCDate() === d;
+        return real ? date.toISOString().slice(0, 10) : '';
+    }
+
+    function meant(text) {
+        // The day a typed text names, read day first; '' when it names none;
+        // null for a form left to the picker (it reads "June 5 2011" right).
+        var t = text.trim();
+        var m = t.match(/^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4}|\d{2})$/);
+        if (m) {
+            return day(+m[3] + (m[3].length === 2 ? 2000 : 0), +m[2], +m[1]);
+        }
+        m = t.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
+        if (m) {
+            return day(+m[1], +m[2], +m[3]);
+        }
+        m = t.match(/^(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4})$/);
+        if (m) {
+            var month = MONTHS.indexOf(m[2].slice(0, 3).toLowerCase());
+            return month < 0 ? '' : day(+m[3], month + 1, +m[1]);
+        }
+        if (!t) {
+            return null;  // a cleared box: an open end
+        }
+        return isNaN(new Date(t).getTime()) ? '' : null;
+    }
+
+    function browserReading(text) {
+        // The day the picker falls back to (the browser's own reading).
+        var date = new Date(text.trim());
+        if (isNaN(date.getTime())) {
+            return null;
+        }
+        return day(date.getFullYear(), date.getMonth() + 1, date.getDate());
+    }
+
+    function isBox(target) {
+        return target instanceof HTMLInputElement && BOXES.indexOf(target.id) >= 0;
+    }
+
+    function leave(event) {
+        // The box was left (or Enter pressed) with text typed: once the picker's
+        // own handler has read it (it runs after this one), the callback runs,
+        // even when a text the picker cannot read changed none of its dates.
+        if (isBox(event.target) && typed[event.target.id] !== undefined) {
+            setTimeout(function () {
+                dash_clientside.set_props('filter-dates-typed', {data: Date.now()});
+            }, 0);
+        }
+    }
+
+    // The text as typed, key by key: by the time the box loses the focus the
+    // picker may have blanked a text it could not read (on Tab, it does).
+    document.addEventListener('input', function (event) {
+        if (isBox(event.target)) {
+            typed[event.target.id] = event.target.value;
+        }
+    }, true);
+    document.addEventListener('blur', leave, true);
+    document.addEventListener('keydown', function (event) {
+        if (event.key === 'Enter' || event.key === 'Tab') {
+            leave(event);
+        }
+    }, true);
+
     var open = false;
     new MutationObserver(function () {
         var now = document.querySelector(CALENDAR) !== null;
-        // The calendar is the filter bar's, which holds the store (a store draws
-        // nothing in the page to look for).
+        // The calendar is the filter bar's, which holds the store (a store
+        // draws nothing in the page to look for).
         if (open && !now && window.dash_clientside && dash_clientside.set_props) {
             dash_clientside.set_props('filter-dates-closed', {data: Date.now()});
         }
         open = now;
     }).observe(document.documentElement, {childList: true, subtree: true});
+
+    function corrected(index, value, applied) {
+        // The picker's date ``value`` of box ``index``, put right from what was
+        // typed there; undefined when it needs no change.
+        var id = BOXES[index];
+        var text = typed[id];
+        delete typed[id];
+        if (text === undefined) {
+            return undefined;
+        }
+        var want = meant(text);
+        var got = value ? String(value).slice(0, 10) : null;
+        if (want === null || want === got) {
+            return undefined;
+        }
+        var reading = browserReading(text);
+        // The picker read the text as another day, or could not read it and
+        // kept its date; else another date was set since (a calendar click).
+        var misread = got !== null && got === reading;
+        var unread = reading === null && got === applied;
+        if (!misread && !unread) {
+            return undefined;
+        }
+        if (want !== '') {
+            return want;
+        }
+        // Back to the date applied; the same date written anew, so that the
+        // picker shows it again in a box it blanked.
+        var back = applied || null;
+        return back !== null && back === got ? back + 'T00:00:00' : back;
+    }
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside);
+    window.dash_clientside.shopper = {
+        dates: function (start, end, _closed, _typed, appliedStart, appliedEnd) {
+            var no = window.dash_clientside.no_update;
+            var picker = [start || null, end || null];
+            var applied = [appliedStart || null, appliedEnd || null];
+            var changed = false;
+            [0, 1].forEach(function (i) {
+                var fix = corrected(i, picker[i], applied[i]);
+                if (fix !== undefined) {
+                    picker[i] = fix;
+                    changed = true;
+                }
+            });
+            var days = picker.map(function (v) { return v ? v.slice(0, 10) : null; });
+            if (days[0] && days[1] && days[1] < days[0]) {
+                picker = [picker[1], picker[0]];
+                days = [days[1], days[0]];
+                changed = true;
+            }
+            var out = changed ? picker : [no, no];
+            var halfPicked = days[0] && !days[1] && document.querySelector(CALENDAR);
+            if (halfPicked || (days[0] === applied[0] && days[1] === applied[1])) {
+                return out.concat([no, no]);
+            }
+            return out.concat(days);
+        }
+    };
 })();

@@ -4,7 +4,7 @@ its country picker narrowed to the chosen regions (its choices too)."""
 
 from __future__ import annotations
 
-from dash import Input, Output, State, no_update
+from dash import ClientsideFunction, Input, Output, State, no_update
 
 from components.layout import countries_within, country_options
 from dashboard import ids
@@ -19,44 +19,12 @@ FILTER_INPUTS = [Input(*prop) for prop in _FILTER_PROPS]
 FILTER_STATES = [State(*prop) for prop in _FILTER_PROPS]
 
 
-# A range typed end first (1 Jun → 1 Mar) stayed reversed in the picker and the
-# URL while the numbers used it swapped: put it in order, in the browser.
-ORDER_DATES_JS = """
-function (start, end) {
-    if (start && end && end < start) {
-        return [end, start];
-    }
-    return [dash_clientside.no_update, dash_clientside.no_update];
-}
-"""
-
-
-# The dates the filter applies follow the picker, except half-way through
-# picking a range on the calendar: its first click sets the start and blanks the
-# end, which re-drew every chart for "from the start to the end of the data" and
-# added that range to the browser's history, before the second click set the one
-# meant. While the calendar is open with a blank end, nothing is applied; once it
-# closes (assets/30-date-range.js sets DATES_CLOSED), the picker's dates are, an
-# open end included (a cleared end box, or a range left half-picked). A reversed
-# pair waits for ORDER_DATES_JS to put it in order.
-APPLY_DATES_JS = """
-function (start, end, _closed, applied_start, applied_end) {
-    const skip = [dash_clientside.no_update, dash_clientside.no_update];
-    if (start && end && end < start) {
-        return skip;
-    }
-    const open = document.querySelector('.dash-datepicker-calendar-wrapper');
-    if (start && !end && open) {
-        return skip;
-    }
-    start = start || null;
-    end = end || null;
-    if (start === (applied_start || null) && end === (applied_end || null)) {
-        return skip;
-    }
-    return [start, end];
-}
-"""
+# The dates the filter applies (the stores DATES_START and DATES_END, which the
+# URL writer reads too) follow the picker, in the browser, after three
+# corrections made there (assets/30-date-range.js, which says why): a date typed
+# in a box is read day first, a range typed end first is put in order, and a
+# range half-picked on the calendar is not applied until the calendar closes.
+DATES_JS = ClientsideFunction(namespace="shopper", function_name="dates")
 
 
 def country_picker(countries, regions, chosen) -> tuple:
@@ -71,20 +39,15 @@ def country_picker(countries, regions, chosen) -> tuple:
 
 def register(app, data) -> None:
     app.clientside_callback(
-        ORDER_DATES_JS,
+        DATES_JS,
         Output(ids.DATES, "start_date"),
         Output(ids.DATES, "end_date"),
-        Input(ids.DATES, "start_date"),
-        Input(ids.DATES, "end_date"),
-        prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        APPLY_DATES_JS,
         Output(ids.DATES_START, "data"),
         Output(ids.DATES_END, "data"),
         Input(ids.DATES, "start_date"),
         Input(ids.DATES, "end_date"),
         Input(ids.DATES_CLOSED, "data"),
+        Input(ids.DATES_TYPED, "data"),
         State(ids.DATES_START, "data"),
         State(ids.DATES_END, "data"),
         prevent_initial_call=True,

@@ -130,10 +130,11 @@ def filter_bar(
 ) -> dbc.Card:
     """Date range and region/country pickers, initialised from the URL."""
     first, last = date_bounds
-    applied = [  # what the filter applies (callbacks.filters.APPLY_DATES_JS)
+    applied = [  # what the filter applies (callbacks.filters.DATES_JS)
         dcc.Store(id=ids.DATES_START, data=start or first),
         dcc.Store(id=ids.DATES_END, data=end or last),
         dcc.Store(id=ids.DATES_CLOSED),
+        dcc.Store(id=ids.DATES_TYPED),
     ]
     dates = dcc.DatePickerRange(
         id=ids.DATES,

@@ -133,6 +133,41 @@ def test_ovr004_typed_dates_are_the_dates_applied(dash_duo, full_bundle):
     assert dash_duo.get_logs() == []
 
 
+def test_ovr006_typed_dates_are_read_day_first_and_nonsense_undone(
+    dash_duo, full_bundle
+):
+    """Dash's picker read "05/04/2011" as 4 May (the browser's US reading) and
+    "31 Feb 2011" as 3 Mar, and a text naming no day blanked the box while the
+    numbers kept the old date (assets/30-date-range.js)."""
+    first, last = DataAccess(full_bundle).date_bounds()
+    start, end = (pd.Timestamp(first) + pd.Timedelta(days=d) for d in (40, 160))
+    dash_duo.start_server(app_for(full_bundle))
+    query = f"/?start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+    dash_duo.wait_for_page(dash_duo.server_url + query)
+    dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
+    box = dash_duo.find_element(f"#{ids.DATES}")
+    shown = f"{start.day} {start:%b %Y}"
+
+    def type_start(text: str) -> None:
+        box.click()
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.BACKSPACE, text, Keys.TAB)
+        dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+
+    for nonsense in ("31 Feb 2011", "hello"):
+        type_start(nonsense)
+        until(lambda: box.get_attribute("value") == shown, timeout=5)
+        assert dash_duo.driver.current_url.endswith(query)
+    month = (start + pd.offsets.MonthBegin(1)).month
+    # "04/02/2011": the browser read 2 April; "25/02/2011", nothing at all.
+    for d in (4 if month != 4 else 6, 25):
+        day = (start + pd.offsets.MonthBegin(1)).replace(day=d)
+        type_start(f"{day:%d/%m/%Y}")
+        wait_for_url(dash_duo, f"start={day:%Y-%m-%d}&")
+        until(lambda d=day: box.get_attribute("value") == f"{d.day} {d:%b %Y}", 5)
+    assert dash_duo.get_logs() == []
+
+
 def _calendar_day(dash_duo, day: int):
     """The first cell of the open calendar reading ``day`` (in its first month)."""
     cells = dash_duo.find_elements(
