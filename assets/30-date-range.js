@@ -2,23 +2,28 @@
  *
  * dash_clientside.shopper.dates (a clientside callback: callbacks/filters.py)
  * turns the picker's two dates into the two the filter applies (the stores
- * `start` and `end` of the URL), after three corrections:
+ * `start` and `end` of the URL), and makes the picker show them:
  *
- * - A date typed in a box is read day first, as a UK shop writes it: Dash's
- *   picker read "05/06/2011" as 6 May (the browser's US reading) and
- *   "31 Feb 2011" as 3 Mar, and a text naming no day ("hello") blanked the box
- *   while the page kept the old date. A typed day the picker misread is put
- *   right; a text naming no day gives the box back the date applied.
- * - A range typed end first (1 Jun → 1 Mar) is put in order.
+ * - A date typed in a box is read day first, as a UK shop writes it. Dash's
+ *   picker falls back to the browser's reading, which took "05/04/2011" as
+ *   4 May and "31 Feb 2011" as 3 Mar; a day whose US reading falls outside the
+ *   data ("1/12/2010") it refused, blanking the box while the page kept the
+ *   old date, and it read nothing on Escape. A typed day the picker misread,
+ *   refused or has not read is put right; a text naming no day ("hello",
+ *   "31 Feb 2011", a cleared start) gives the box back the date in force; a
+ *   cleared end box is an open end. A day clicked on the calendar wins over
+ *   text typed before it.
+ * - As the URL reads dates: an open start or end is the data's first or last
+ *   day, a day outside the data is its nearest, and a range given end first is
+ *   put in order.
  * - Half-way through picking a range on the calendar (the start clicked, the
  *   end not yet, which blanks the end), nothing is applied: applying it
  *   re-drew every chart for "from the start to the end of the data" and added
- *   it to the browser's history. Once the calendar closes, whatever the picker
- *   holds is applied, an open end included.
+ *   it to the browser's history. Once the calendar closes, what the picker
+ *   holds is applied.
  *
- * The picker reads a box when it loses the focus (or on Enter); this script
- * keeps the text typed there until the callback has seen it, and tells the
- * page when the calendar closes and when a box was left (stores
+ * This script keeps the text typed in a box until the callback has seen it,
+ * and tells the page when the calendar closes and when a box was left (stores
  * `filter-dates-closed` and `filter-dates-typed`).
  */
 (function () {
@@ -37,27 +42,31 @@
         return real ? date.toISOString().slice(0, 10) : '';
     }
 
-    function meant(text) {
+    function meant(text, index) {
         // The day a typed text names, read day first; '' when it names none;
-        // null for a form left to the picker (it reads "June 5 2011" right).
+        // null for a cleared end box (an open end; a cleared start box names
+        // none, as the picker reads it).
         var t = text.trim();
         var m = t.match(/^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4}|\d{2})$/);
         if (m) {
             return day(+m[3] + (m[3].length === 2 ? 2000 : 0), +m[2], +m[1]);
         }
-        m = t.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);
+        m = t.match(/^(\d{4})[\-\/](\d{1,2})[\-\/](\d{1,2})$/);
         if (m) {
             return day(+m[1], +m[2], +m[3]);
         }
-        m = t.match(/^(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4})$/);
+        m = t.match(/^(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4}|\d{2})$/);
         if (m) {
             var month = MONTHS.indexOf(m[2].slice(0, 3).toLowerCase());
-            return month < 0 ? '' : day(+m[3], month + 1, +m[1]);
+            var year = +m[3] + (m[3].length === 2 ? 2000 : 0);
+            return month < 0 ? '' : day(year, month + 1, +m[1]);
         }
         if (!t) {
-            return null;  // a cleared box: an open end
+            return index === 1 ? null : '';
         }
-        return isNaN(new Date(t).getTime()) ? '' : null;
+        // "April 5 2011" as the browser reads it; figures alone ("5/4") name
+        // no day (the browser makes 2001 of a missing year).
+        return /[A-Za-z]/.test(t) ? browserReading(t) || '' : '';
     }
 
     function browserReading(text) {
@@ -92,6 +101,12 @@
         }
     }, true);
     document.addEventListener('blur', leave, true);
+    // A day clicked on the calendar is the date meant, whatever was typed.
+    document.addEventListener('pointerdown', function (event) {
+        if (event.target instanceof Element && event.target.closest(CALENDAR)) {
+            typed = {};
+        }
+    }, true);
     document.addEventListener('keydown', function (event) {
         if (event.key === 'Enter' || event.key === 'Tab') {
             leave(event);
@@ -118,31 +133,35 @@
         if (text === undefined) {
             return undefined;
         }
-        var want = meant(text);
+        var want = meant(text, index);
         var got = value ? String(value).slice(0, 10) : null;
-        if (want === null || want === got) {
+        if (want === got) {
             return undefined;
         }
-        var reading = browserReading(text);
-        // The picker read the text as another day, or could not read it and
-        // kept its date; else another date was set since (a calendar click).
-        var misread = got !== null && got === reading;
-        var unread = reading === null && got === applied;
-        if (!misread && !unread) {
+        // The picker read the text as another day, or kept the date in force
+        // (it could not read it, read it outside the data, or has not read it
+        // yet: Escape); else another date was set since.
+        var misread = got !== null && got === browserReading(text);
+        if (!misread && got !== applied) {
             return undefined;
         }
         if (want !== '') {
             return want;
         }
-        // Back to the date applied; the same date written anew, so that the
-        // picker shows it again in a box it blanked.
-        var back = applied || null;
-        return back !== null && back === got ? back + 'T00:00:00' : back;
+        // Back to the date applied, written otherwise than the picker holds
+        // it (the same day, as a time), so that it shows it again in a box it
+        // blanked.
+        return String(value) === applied ? applied + 'T00:00:00' : applied;
+    }
+
+    function within(value, first, last) {
+        return value < first ? first : (value > last ? last : value);
     }
 
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.shopper = {
-        dates: function (start, end, _closed, _typed, appliedStart, appliedEnd) {
+        dates: function (start, end, _closed, _typed, appliedStart, appliedEnd,
+                         first, last) {
             var no = window.dash_clientside.no_update;
             var picker = [start || null, end || null];
             var applied = [appliedStart || null, appliedEnd || null];
@@ -155,17 +174,30 @@
                 }
             });
             var days = picker.map(function (v) { return v ? v.slice(0, 10) : null; });
-            if (days[0] && days[1] && days[1] < days[0]) {
-                picker = [picker[1], picker[0]];
-                days = [days[1], days[0]];
-                changed = true;
+            if (days[0] && !days[1] && document.querySelector(CALENDAR)) {
+                return (changed ? picker : [no, no]).concat([no, no]);
             }
+            // As the URL reads them: an open start or end is the data's first
+            // or last day, a day outside the data its nearest, and a range
+            // given end first is put in order. The picker shows what applies.
+            var bounds = [first.slice(0, 10), last.slice(0, 10)];
+            var applies = days.map(function (d, i) {
+                return d === null ? bounds[i] : within(d, bounds[0], bounds[1]);
+            });
+            if (applies[1] < applies[0]) {
+                applies = [applies[1], applies[0]];
+            }
+            [0, 1].forEach(function (i) {
+                if (applies[i] !== days[i]) {
+                    picker[i] = applies[i];
+                    changed = true;
+                }
+            });
             var out = changed ? picker : [no, no];
-            var halfPicked = days[0] && !days[1] && document.querySelector(CALENDAR);
-            if (halfPicked || (days[0] === applied[0] && days[1] === applied[1])) {
+            if (applies[0] === applied[0] && applies[1] === applied[1]) {
                 return out.concat([no, no]);
             }
-            return out.concat(days);
+            return out.concat(applies);
         }
     };
 })();

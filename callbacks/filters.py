@@ -50,6 +50,8 @@ def register(app, data) -> None:
         Input(ids.DATES_TYPED, "data"),
         State(ids.DATES_START, "data"),
         State(ids.DATES_END, "data"),
+        State(ids.DATES, "min_date_allowed"),
+        State(ids.DATES, "max_date_allowed"),
         prevent_initial_call=True,
     )
 

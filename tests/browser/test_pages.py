@@ -125,11 +125,19 @@ def test_ovr004_typed_dates_are_the_dates_applied(dash_duo, full_bundle):
     dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     url = wait_for_url(dash_duo, f"start={later:%Y-%m-%d}")
     assert "end=" not in url
-    shown = [
-        e.get_attribute("value")
-        for e in dash_duo.find_elements(".dash-datepicker-input")
-    ]
-    assert shown == [f"{later.day} {later:%b %Y}", ""]
+    # The open end shows as the data's last day, as the same URL loads.
+    last_day = pd.Timestamp(last)
+    shown = [f"{later.day} {later:%b %Y}", f"{last_day.day} {last_day:%b %Y}"]
+    until(
+        lambda: (
+            [
+                e.get_attribute("value")
+                for e in dash_duo.find_elements(".dash-datepicker-input")
+            ]
+            == shown
+        ),
+        timeout=5,
+    )
     assert dash_duo.get_logs() == []
 
 
@@ -148,23 +156,31 @@ def test_ovr006_typed_dates_are_read_day_first_and_nonsense_undone(
     box = dash_duo.find_element(f"#{ids.DATES}")
     shown = f"{start.day} {start:%b %Y}"
 
-    def type_start(text: str) -> None:
+    def type_start(text: str, leave=Keys.TAB) -> None:
         box.click()
         box.send_keys(Keys.CONTROL, "a")
-        box.send_keys(Keys.BACKSPACE, text, Keys.TAB)
+        box.send_keys(Keys.BACKSPACE, text, leave)
         dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
 
-    for nonsense in ("31 Feb 2011", "hello"):
+    for nonsense in ("31 Feb 2011", "hello", "5/4"):
         type_start(nonsense)
         until(lambda: box.get_attribute("value") == shown, timeout=5)
         assert dash_duo.driver.current_url.endswith(query)
     month = (start + pd.offsets.MonthBegin(1)).month
-    # "04/02/2011": the browser read 2 April; "25/02/2011", nothing at all.
-    for d in (4 if month != 4 else 6, 25):
+    # "04/02/2011": the browser read 2 April; "25/02/2011", nothing at all;
+    # Escape closes the calendar before the picker reads the box.
+    for d, leave in ((4 if month != 4 else 6, Keys.TAB), (25, Keys.ESCAPE)):
         day = (start + pd.offsets.MonthBegin(1)).replace(day=d)
-        type_start(f"{day:%d/%m/%Y}")
+        type_start(f"{day:%d/%m/%Y}", leave)
         wait_for_url(dash_duo, f"start={day:%Y-%m-%d}&")
         until(lambda d=day: box.get_attribute("value") == f"{d.day} {d:%b %Y}", 5)
+    # A day before the data (its US reading, refused by the picker, too) is
+    # the data's first day, as the URL reads it.
+    before = pd.Timestamp(first) - pd.Timedelta(days=1)
+    type_start(f"{before:%d/%m/%Y}")
+    wait_for_url(dash_duo, f"/?end={end:%Y-%m-%d}")
+    first_day = pd.Timestamp(first)
+    until(lambda: box.get_attribute("value") == f"{first_day.day} {first_day:%b %Y}", 5)
     assert dash_duo.get_logs() == []
 
 
