@@ -154,6 +154,19 @@
         return String(value) === applied ? applied + 'T00:00:00' : applied;
     }
 
+    function closeCalendar() {
+        // After a typed day was put right: the calendar, still open on the day
+        // the picker misread with the keyboard focus on it, took a second
+        // Enter as a click on that day. Escape, as the keyboard would.
+        var focused = document.activeElement;
+        if (document.querySelector(CALENDAR) && focused instanceof Element &&
+                focused.closest('.filter-bar')) {
+            focused.dispatchEvent(new KeyboardEvent('keydown', {
+                key: 'Escape', code: 'Escape', keyCode: 27, bubbles: true
+            }));
+        }
+    }
+
     function within(value, first, last) {
         return value < first ? first : (value > last ? last : value);
     }
@@ -171,6 +184,7 @@
                 if (fix !== undefined) {
                     picker[i] = fix;
                     changed = true;
+                    setTimeout(closeCalendar, 0);
                 }
             });
             var days = picker.map(function (v) { return v ? v.slice(0, 10) : null; });

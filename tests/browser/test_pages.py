@@ -174,6 +174,17 @@ def test_ovr006_typed_dates_are_read_day_first_and_nonsense_undone(
         type_start(f"{day:%d/%m/%Y}", leave)
         wait_for_url(dash_duo, f"start={day:%Y-%m-%d}&")
         until(lambda d=day: box.get_attribute("value") == f"{d.day} {d:%b %Y}", 5)
+    # Enter, then Enter again: the calendar had kept the keyboard focus on the
+    # day the picker misread, and the second Enter picked it.
+    day = (start + pd.offsets.MonthBegin(1)).replace(day=2 if month != 2 else 3)
+    box.click()
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE, f"{day:%d/%m/%Y}", Keys.ENTER)
+    wait_for_url(dash_duo, f"start={day:%Y-%m-%d}&")
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    time.sleep(1.0)  # the time a callback round would take to change the URL
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert f"start={day:%Y-%m-%d}&" in dash_duo.driver.current_url
     # A day before the data (its US reading, refused by the picker, too) is
     # the data's first day, as the URL reads it.
     before = pd.Timestamp(first) - pd.Timedelta(days=1)
