@@ -42,6 +42,11 @@
         return real ? date.toISOString().slice(0, 10) : '';
     }
 
+    function fullYear(digits) {
+        // A year as typed: "11" is 2011.
+        return +digits + (digits.length === 2 ? 2000 : 0);
+    }
+
     function meant(text, index) {
         // The day a typed text names, read day first; '' when it names none;
         // null for a cleared end box (an open end; a cleared start box names
@@ -49,7 +54,7 @@
         var t = text.trim();
         var m = t.match(/^(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4}|\d{2})$/);
         if (m) {
-            return day(+m[3] + (m[3].length === 2 ? 2000 : 0), +m[2], +m[1]);
+            return day(fullYear(m[3]), +m[2], +m[1]);
         }
         m = t.match(/^(\d{4})[\-\/](\d{1,2})[\-\/](\d{1,2})$/);
         if (m) {
@@ -58,8 +63,7 @@
         m = t.match(/^(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4}|\d{2})$/);
         if (m) {
             var month = MONTHS.indexOf(m[2].slice(0, 3).toLowerCase());
-            var year = +m[3] + (m[3].length === 2 ? 2000 : 0);
-            return month < 0 ? '' : day(year, month + 1, +m[1]);
+            return month < 0 ? '' : day(fullYear(m[3]), month + 1, +m[1]);
         }
         if (!t) {
             return index === 1 ? null : '';

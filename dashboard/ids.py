@@ -48,8 +48,9 @@ def dom_id(component_id: str | dict) -> str:
 DATES = "filter-dates"  # the picker; the filter applies the two stores below
 DATES_START = url_date("start")
 DATES_END = url_date("end")
-DATES_CLOSED = "filter-dates-closed"  # set by assets/30-date-range.js: the
-DATES_TYPED = "filter-dates-typed"  # calendar closed; a date box was left
+# Set by assets/30-date-range.js: the calendar closed; a date box was left.
+DATES_CLOSED = "filter-dates-closed"
+DATES_TYPED = "filter-dates-typed"
 REGION = url_param("region")
 COUNTRY = url_param("country")
 FILTER_SUMMARY = "filter-summary"

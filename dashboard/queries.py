@@ -207,9 +207,12 @@ def pareto(b, f: Filters, by: str = "customers", points: int = 400) -> pd.DataFr
     Downsampled to about ``points`` rows (the curve is smooth) plus the exact first
     point reaching 80% of revenue, flagged in column ``at_80``.
     """
-    table, key = (b.pdaily, "product") if by == "products" else (b.inv, "customer")
+    table, key, size = (
+        (b.pdaily, "product", len(b.product_codes))
+        if by == "products"
+        else (b.inv, "customer", len(b.customer_ids))
+    )
     mask = _mask(table, country_allowed(b, f), *day_range(b, f))
-    size = len(b.product_codes) if by == "products" else len(b.customer_ids)
     revenue = np.bincount(
         table[key][mask], weights=table["revenue"][mask], minlength=size
     )
