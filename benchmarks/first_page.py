@@ -9,7 +9,13 @@ nothing is cached) and measures, with the page's own clock, the time from naviga
 start until the page's content (filter bar, KPI cards with numbers) is in place and
 until every graph has drawn. Without ``--bundle`` it uses the two-file bundle of
 benchmarks/callbacks.py. Prints every run and the median, for a cold browser (first
-visit: the partial plotly.js, 2.0 MB, is parsed from scratch) and a warm one (reload).
+visit: the partial plotly.js, 2.0 MB, is parsed from scratch) and a warm one (reload),
+and the bytes each transferred (headers and bodies, as sent: compressed when the
+server compresses; a reload's files that had not changed cost their headers only).
+
+``--network 20,40`` makes Chromium emulate a link of 20 Mbit/s down (and up) with
+40 ms round trips, as a user away from the server has; without it the page comes
+over loopback, where only the server's and the browser's own time count.
 """
 
 from __future__ import annotations
@@ -80,7 +86,15 @@ def serve(bundle: Path, port: int) -> subprocess.Popen:
     sys.exit("the dashboard did not start within 30 s")
 
 
-def browser():
+# Bytes of the page and of every resource it loaded, as transferred.
+TRANSFERRED = """
+return performance.getEntriesByType('navigation')
+  .concat(performance.getEntriesByType('resource'))
+  .reduce((sum, entry) => sum + entry.transferSize, 0);
+"""
+
+
+def browser(network: tuple[float, float] | None = None):
     from selenium import webdriver
 
     # The browser tests' Chromium and flags (importing also sets SE_OFFLINE).
@@ -88,7 +102,33 @@ def browser():
 
     driver = webdriver.Chrome(options=chrome_options())
     driver.set_script_timeout(40)
+    if network is not None:
+        mbit, rtt = network
+        rate = mbit * 1e6 / 8  # bytes per second
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": rtt,
+                "downloadThroughput": rate,
+                "uploadThroughput": rate,
+            },
+        )
     return driver
+
+
+def network_of(text: str) -> tuple[float, float]:
+    """``"20,40"`` → (20 Mbit/s, 40 ms round trip)."""
+    try:
+        mbit, rtt = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected MBIT,RTT_MS such as 20,40, got {text!r}"
+        ) from None
+    if mbit <= 0 or rtt < 0:
+        raise argparse.ArgumentTypeError("the rate must be > 0 and the round trip >= 0")
+    return mbit, rtt
 
 
 def time_page(driver, url: str, expected_graphs: int) -> tuple[float, float]:
@@ -110,6 +150,12 @@ def main() -> None:
     parser.add_argument(
         "--graphs", type=int, default=6, help="graphs to wait for (overview: 6)"
     )
+    parser.add_argument(
+        "--network",
+        type=network_of,
+        metavar="MBIT,RTT_MS",
+        help="emulate a link of this rate and round trip (default: loopback as is)",
+    )
     args = parser.parse_args()
     if args.bundle is None:
         from benchmarks.callbacks import two_file_bundle
@@ -118,21 +164,30 @@ def main() -> None:
     port = free_port()
     server = serve(args.bundle, port)
     url = f"http://127.0.0.1:{port}{args.path}"
-    cold, warm = [], []
+    cold, warm, sent, resent = [], [], [], []
     try:
         time_page(browser_ := browser(), url, args.graphs)  # server warm-up
         browser_.quit()
         for _ in range(args.runs):
-            driver = browser()
+            driver = browser(args.network)
             try:
                 cold.append(time_page(driver, url, args.graphs))
+                sent.append(driver.execute_script(TRANSFERRED))
                 warm.append(time_page(driver, url, args.graphs))
+                resent.append(driver.execute_script(TRANSFERRED))
             finally:
                 driver.quit()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"{url} (bundle {args.bundle}), {args.graphs} graphs; ms since navigation:")
+    link = "loopback"
+    if args.network is not None:
+        link = "{:g} Mbit/s, {:g} ms".format(*args.network)
+    print(
+        f"{url} (bundle {args.bundle}), {args.graphs} graphs, {link}; transferred: "
+        f"cold visit {statistics.median(sent) / 1e6:.2f} MB, reload "
+        f"{statistics.median(resent) / 1e6:.2f} MB; ms since navigation:"
+    )
     for name, runs in (("cold browser", cold), ("warm reload", warm)):
         content = [c for c, _ in runs]
         drawn = [d for _, d in runs]

