@@ -15,7 +15,7 @@ from dashboard.urlstate import filters_of, granularity_of, pareto_by_of
 
 
 def kpi_cards(k: dict):
-    """Four KPI cards with their change against the previous period."""
+    """Five KPI cards with their change against the previous period."""
     cur, prev = k["current"], k["previous"] or {}
     if cur["orders"] == 0:
         return empty_state(
@@ -33,11 +33,14 @@ def kpi_cards(k: dict):
     if k["previous"] and not prev.get("orders"):
         # Data there, but no order under these filters: nothing to compare with.
         no_change, note = "no orders", f"in {period}"
+    # Columns of 12 on a phone and on a tablet (all five in a row on a desktop):
+    # 2 + 2 + 1 wide and 3 + 2, no gap at the end of a row.
     cards = [
-        ("Revenue", fmt.money(cur["revenue"], 0), "revenue"),
-        ("Orders", fmt.count(cur["orders"]), "orders"),
-        ("Customers", fmt.count(cur["customers"]), "customers"),
-        ("Average order value", fmt.money(cur["aov"], 2), "aov"),
+        ("Revenue", fmt.money(cur["revenue"], 0), "revenue", 6, 4),
+        ("Orders", fmt.count(cur["orders"]), "orders", 6, 4),
+        ("Customers", fmt.count(cur["customers"]), "customers", 6, 4),
+        ("Avg order value", fmt.money(cur["aov"], 2), "aov", 6, 6),
+        ("Units sold", fmt.count(cur["units"]), "units", 12, 6),
     ]
     return dbc.Row(
         [
@@ -49,11 +52,12 @@ def kpi_cards(k: dict):
                     note,
                     no_change,
                 ),
-                xs=6,
-                lg=3,
+                xs=phone,
+                md=tablet,
+                lg=True,
                 className="mb-2",
             )
-            for title, value, key in cards
+            for title, value, key, phone, tablet in cards
         ],
         className="g-2",
     )

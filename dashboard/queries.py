@@ -86,14 +86,15 @@ def _totals(b, allowed, start: int, end: int) -> dict:
         "orders": orders,
         "customers": customers,
         "aov": revenue / orders if orders else 0.0,
+        "units": int(b.inv["units"][mask].sum()),
     }
 
 
 def kpis(b, f: Filters) -> dict:
-    """Revenue, orders, customers and average order value for the filter, with the
-    same figures for the previous period of the same length (None before the data;
-    ``previous_from``: the data's first day when it starts inside that period, so
-    the comparison can say it covers only part of it)."""
+    """Revenue, orders, customers, average order value and units sold for the
+    filter, with the same figures for the previous period of the same length (None
+    before the data; ``previous_from``: the data's first day when it starts inside
+    that period, so the comparison can say it covers only part of it)."""
     allowed = country_allowed(b, f)
     start, end = day_range(b, f)
     current = _totals(b, allowed, start, end)

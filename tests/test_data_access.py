@@ -39,8 +39,10 @@ def test_kpis_match_pandas_and_previous_period(data, invoices):
     assert k["current"]["orders"] == len(cur)
     assert k["current"]["customers"] == cur["customer_id"].nunique()
     assert k["current"]["aov"] == pytest.approx(cur["revenue"].sum() / len(cur))
+    assert k["current"]["units"] == cur["units"].sum()
     assert k["previous_period"] == ("2010-11-29", "2011-02-28")
     assert k["previous"]["revenue"] == pytest.approx(prev["revenue"].sum())
+    assert k["previous"]["units"] == prev["units"].sum()
     # The demo data starts inside that period: the comparison says from when.
     first = invoices["invoice_date"].min().date().isoformat()
     assert first > "2010-11-29"

@@ -129,7 +129,7 @@ def _kpi_text(previous_period, previous_from=None) -> str:
     """The KPI cards' text for one order of £10 in both periods."""
     from callbacks.overview import kpi_cards
 
-    figures = {"revenue": 10.0, "orders": 1, "customers": 1, "aov": 10.0}
+    figures = {"revenue": 10.0, "orders": 1, "customers": 1, "aov": 10.0, "units": 12}
     k = {
         "current": figures,
         "previous": figures,
@@ -141,6 +141,7 @@ def _kpi_text(previous_period, previous_from=None) -> str:
 
 def test_kpi_note_writes_the_previous_period_like_the_date_picker():
     text = _kpi_text(("2011-10-02", "2011-10-31"))
+    assert "Units sold" in text and "12" in text
     assert "2011-10-02" not in text
     assert f"vs 2{NBSP}Oct{NBSP}2011 – 31{NBSP}Oct{NBSP}2011" in text
     assert "data from" not in text
@@ -156,8 +157,8 @@ def test_kpi_note_says_when_the_previous_period_had_no_orders():
     # "no earlier data vs May".
     from callbacks.overview import kpi_cards
 
-    figures = {"revenue": 10.0, "orders": 1, "customers": 1, "aov": 10.0}
-    none = {"revenue": 0.0, "orders": 0, "customers": 0, "aov": None}
+    figures = {"revenue": 10.0, "orders": 1, "customers": 1, "aov": 10.0, "units": 12}
+    none = {"revenue": 0.0, "orders": 0, "customers": 0, "aov": None, "units": 0}
     k = {
         "current": figures,
         "previous": none,
