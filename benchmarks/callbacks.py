@@ -216,6 +216,7 @@ def session(data, steps: int, offset: int = 0):
                 [
                     _out(ids.PRD_DETAIL, "children"),
                     _out(ids.PRD_SALES, "figure"),
+                    _out(ids.PRD_COUNTRIES, "figure"),
                     _out(ids.PRD_SIMILAR, "children"),
                 ],
                 [_in(ids.PRD_SEARCH, "value", codes[i % len(codes)]), *f],

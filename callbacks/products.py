@@ -1,4 +1,5 @@
-"""Product callbacks: suggestions as you type; sales and similar products."""
+"""Product callbacks: suggestions as you type; sales, where the product sells and
+similar products."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.filters import FILTER_INPUTS
 from components import format as fmt
+from components.figures import country_bar_figure
 from components.layout import empty_state, product_option, table
 from components.theme import empty_figure
 from components.trend_figures import product_sales_figure
 from dashboard import ids
 from dashboard.queries import window_dates
 from dashboard.urlstate import filters_of
+
+PRODUCT_COUNTRIES = 10  # bars of the "Where it sells" figure
 
 METHOD_NAMES = {
     "cf": "Bought by the same customers (collaborative)",
@@ -143,12 +147,13 @@ def similar_block(similar):
 
 
 def product_outputs(data, code: str | None, f, asked: str | None = None) -> tuple:
-    """The product's detail, sales figure and similar products; ``asked``: the
-    code a link asked for, said when it names no product."""
+    """The product's detail, sales figure, countries figure and similar products;
+    ``asked``: the code a link asked for, said when it names no product."""
     product = data.product(code) if code else None
     if product is None:
         return (
             product_detail(None, unknown=asked),
+            empty_figure("Choose a product"),
             empty_figure("Choose a product"),
             empty_state("Choose a product."),
         )
@@ -158,6 +163,7 @@ def product_outputs(data, code: str | None, f, asked: str | None = None) -> tupl
         product_detail(product, sales, filter_scope(f, bounds)),
         # The days shown mark a partial first or last month (1–9 Dec 2011).
         product_sales_figure(sales, "month", window_dates(f, bounds)),
+        country_bar_figure(data.product_countries(code, f), top=PRODUCT_COUNTRIES),
         similar_block(data.similar_products(code)),
     )
 
@@ -177,6 +183,7 @@ def register(app, data) -> None:
     @app.callback(
         Output(ids.PRD_DETAIL, "children"),
         Output(ids.PRD_SALES, "figure"),
+        Output(ids.PRD_COUNTRIES, "figure"),
         Output(ids.PRD_SIMILAR, "children"),
         Input(ids.PRD_SEARCH, "value"),
         *FILTER_INPUTS,

@@ -27,7 +27,9 @@ NO_DATA = "No sales match these filters"
 
 
 def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
-    """Horizontal bars of revenue for the ``top`` countries, biggest on top."""
+    """Horizontal bars of revenue for the ``top`` countries, biggest on top, each
+    labelled with its share of all the revenue (one market often dwarfs the
+    rest, whose bars are then too short to read)."""
     if by_country.empty:
         return empty_figure(NO_DATA)
     part = by_country.head(top).iloc[::-1]
@@ -42,6 +44,9 @@ def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
                 # (nothing maps a click back to a country by its label).
                 "y": [fmt.plot_text(c) for c in part["country"]],
                 "customdata": np.round(share.to_numpy() * 100, 1).tolist(),
+                "text": [fmt.pct(v) if v >= 0.0005 else "<0.1%" for v in share],
+                "textposition": "outside",
+                "cliponaxis": False,
                 "marker": {"color": PRIMARY},
                 "hovertemplate": "%{y}<br>£%{x:,.0f} (%{customdata}% of revenue)"
                 "<extra></extra>",
@@ -53,7 +58,8 @@ def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
                 **money_axis(float(part["revenue"].max())),
             },
             yaxis={"automargin": True},
-            margin={"l": 8},
+            # Room on the right for the longest bar's share ("100.0%").
+            margin={"l": 8, "r": 48},
         ),
     }
 

@@ -459,6 +459,13 @@ class DataAccess:
             lambda b: lookups.product_sales(b, stock_code, f, granularity),
         )
 
+    def product_countries(self, stock_code: str, f: Filters) -> pd.DataFrame:
+        return self._cached(
+            "pcountries",
+            (stock_code, f),
+            lambda b: lookups.product_countries(b, stock_code, f),
+        )
+
     # -- lookups -----------------------------------------------------------------------
     def customer(self, customer_id: int) -> dict | None:
         return lookups.customer_profile(self.bundle(), customer_id)

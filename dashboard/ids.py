@@ -99,4 +99,5 @@ PRD_SEARCH = url_param("code")
 PRD_SEARCH_LABEL = "products-search-label"
 PRD_DETAIL = "products-detail"
 PRD_SALES = "products-sales-graph"
+PRD_COUNTRIES = "products-countries-graph"
 PRD_SIMILAR = "products-similar"

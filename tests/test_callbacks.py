@@ -276,16 +276,22 @@ def test_suggestions_keep_the_selected_product(data):
 
 
 def test_product_outputs(data, full_data, bare_data):
-    detail, fig, similar = products.product_outputs(data, None, Filters())
+    detail, fig, where, similar = products.product_outputs(data, None, Filters())
     assert "Choose a product" in text_of(detail)
+    assert "Choose a product" in str(where["layout"])
     code = str(data.bundle().product_codes[0])
-    detail, fig, similar = products.product_outputs(data, code, Filters())
+    detail, fig, where, similar = products.product_outputs(data, code, Filters())
     assert f"({code})" in text_of(detail)
     units = data.product_sales(code, Filters(), "month")["units"].sum()
     assert sum(fig["data"][0]["y"]) == pytest.approx(units)
+    # Where it sells: the product's top countries, biggest on top.
+    countries = data.product_countries(code, Filters())
+    shown = countries.head(products.PRODUCT_COUNTRIES)
+    assert where["data"][0]["y"][::-1] == shown["country"].tolist()
+    assert where["data"][0]["x"][::-1] == shown["revenue"].round(2).tolist()
     frame = pd.read_parquet(full_data.bundle_dir / "products.parquet")
     code = str(frame["stock_code"].iloc[0])
-    _, _, similar = products.product_outputs(full_data, code, Filters())
+    _, _, _, similar = products.product_outputs(full_data, code, Filters())
     text = text_of(similar)
     assert "collaborative" in text and "content-based" in text
     assert "Shared buyers" not in text  # a bundle without the support column
@@ -297,7 +303,7 @@ def test_product_outputs(data, full_data, bare_data):
     text = text_of(products.similar_block(similar))
     assert text.count("Shared buyers") == 1
     assert f"{int(cf['support'].iloc[0]):,}" in text
-    _, _, similar = products.product_outputs(bare_data, code, Filters())
+    _, _, _, similar = products.product_outputs(bare_data, code, Filters())
     assert "not in this bundle" in text_of(similar)
 
 

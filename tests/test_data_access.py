@@ -141,6 +141,29 @@ def test_products_pareto_follows_the_filter(data, demo_bundle):
     assert curve["share_of_revenue"].iloc[-1] == pytest.approx(1.0)
 
 
+def test_product_countries_follow_the_filter(data, demo_bundle):
+    daily = pd.read_parquet(demo_bundle / "product_daily.parquet")
+    day = pd.to_datetime(daily["date"])
+    part = daily[(day >= "2011-03-01") & (day <= "2011-08-31")]
+    code = part.groupby("stock_code")["country"].nunique().idxmax()  # sold widely
+    want = (
+        part[part["stock_code"] == code]
+        .groupby("country")[["revenue", "units"]]
+        .sum()
+        .sort_values("revenue", ascending=False)
+    )
+    got = data.product_countries(code, Filters(start="2011-03-01", end="2011-08-31"))
+    assert len(want) > 2
+    assert got["country"].tolist() == want.index.tolist()
+    assert got["revenue"].tolist() == pytest.approx(want["revenue"].tolist())
+    assert got["units"].tolist() == pytest.approx(want["units"].tolist())
+    # A region keeps its countries only; an unknown code has none.
+    region = got["region"].iloc[0]
+    only = data.product_countries(code, Filters(regions=(region,)))
+    assert set(only["region"]) == {region}
+    assert data.product_countries("NO SUCH CODE", Filters()).empty
+
+
 def test_window_rfm_matches_analytics_rfm_and_model(data, invoices, demo_bundle):
     f = Filters(start="2011-02-01", end="2011-08-31", regions=("UK",))
     got = data.window_rfm(f).set_index("customer_id").sort_index()

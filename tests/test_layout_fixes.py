@@ -119,7 +119,7 @@ def test_lay006_product_callback_passes_the_days_shown(data):
         f = Filters(start=f"{month + pd.Timedelta(days=1):%Y-%m-%d}")
         if (data.product_sales(code, f, "month")["period"] == month).any():
             break
-    _, fig, _ = products.product_outputs(data, code, f)
+    _, fig, _, _ = products.product_outputs(data, code, f)
     bars = fig["data"][0]
     notes = dict(zip(bars["x"], bars["customdata"], strict=True))
     assert notes[f"{month:%Y-%m-%d}"].startswith("<br><i>partial: 2–")

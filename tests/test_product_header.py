@@ -45,7 +45,7 @@ def test_header_figures_follow_the_filter(data):
     first, last = data.date_bounds()
     month = pd.Timestamp(last).to_period("M")
     f = Filters(start=str(month.start_time.date()), end=last)
-    detail, _, _ = products.product_outputs(data, code, f)
+    detail, _, _, _ = products.product_outputs(data, code, f)
     text = text_of(detail)
     sales = data.product_sales(code, f, "month")
     assert not sales.empty and sales["revenue"].sum() < product["revenue"]
@@ -62,7 +62,7 @@ def test_header_says_no_sales_when_the_filter_selects_none(data):
     code = _top_product(data)
     product = data.product(code)
     f = Filters(countries=("Nowhere",))
-    detail, figure, _ = products.product_outputs(data, code, f)
+    detail, figure, _, _ = products.product_outputs(data, code, f)
     selected, everything = text_of(detail).split("All sales")
     assert "Nowhere: no sales" in selected
     assert fmt.money(product["revenue"]) not in selected

@@ -1,4 +1,5 @@
-"""``/products``: search a product, see its sales and the products like it."""
+"""``/products``: search a product, see its sales, where it sells and the
+products like it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def layout(ctx, params: dict):
     code = ctx.data.product_code(asked) if asked else None
     product = ctx.data.product(code) if code else None
     f = filters_from(params)
-    detail, sales, similar = product_outputs(ctx.data, code, f, asked=asked)
+    detail, sales, countries, similar = product_outputs(ctx.data, code, f, asked=asked)
     options = [product_option(code, product["description"])] if product else []
     return page(
         "Products",
@@ -49,7 +50,27 @@ def layout(ctx, params: dict):
         ),
         dcc.Loading(html.Div(detail, id=ids.PRD_DETAIL), type="circle", delay_show=150),
         card_row(
-            (card("Sales over time", graph(ids.PRD_SALES, sales, height=340)), 7),
+            (
+                # Stacked: the similar products beside them are the taller card.
+                html.Div(
+                    [
+                        card(
+                            "Sales over time",
+                            graph(ids.PRD_SALES, sales, height=340),
+                            fill=False,
+                        ),
+                        card(
+                            "Where it sells",
+                            graph(ids.PRD_COUNTRIES, countries, height=300),
+                            subtitle="Its top countries by revenue, under the "
+                            "global filter.",
+                            fill=False,
+                        ),
+                    ],
+                    className="d-flex flex-column gap-3",
+                ),
+                7,
+            ),
             (
                 card(
                     "Similar products",
