@@ -1,4 +1,5 @@
-/* Typing in an open dropdown always searches.
+/* Typing in an open dropdown always searches, and Enter picks from the
+ * answer to what was typed.
  *
  * Dash 4's dcc.Dropdown opens with the keyboard focus on the chosen option when
  * it has one (on the search box otherwise). Typing then does nothing, and Enter
@@ -9,6 +10,20 @@
  * is handled, so the character lands there and the search runs as if it had
  * been typed into the box. Space, arrows, Enter and shortcuts keep their own
  * meaning (Space and Enter still toggle the focused option).
+ *
+ * Enter in a server-searched dropdown waits for the answer to what was typed.
+ *
+ * Dash picks the first option shown when Enter is released in the search box,
+ * and does nothing when none is shown. The Products page's options come from
+ * the server, one answer per keystroke: Enter released before the answer for
+ * the last one was drawn picked nothing when an earlier answer's options did
+ * not match the text (a browser test that answers late shows it every time),
+ * and the first of them when they did. In a dropdown marked "server-search", whose options each carry the
+ * text they were found for ("search": that text, a space, then the rest; see
+ * components.layout.product_option), Enter is held back from Dash until the
+ * options drawn are the answer for the text in the box, then given to Dash
+ * again; dropped if the text changes, the dropdown closes or 10 s pass (no
+ * answer names that text when nothing matches it).
  */
 (function () {
     'use strict';
@@ -28,5 +43,64 @@
         if (search) {
             search.focus();
         }
+    }, true);
+
+    var HOLD_MS = 10000;
+    var POLL_MS = 30;
+
+    function openTrigger(list) {
+        // The open dropdown's button (its content is rendered apart, in a
+        // popover); it carries the component's id and class.
+        return list && document.querySelector(
+            '.dash-dropdown.server-search[aria-expanded="true"]'
+            + '[aria-controls="' + list.id + '"]'
+        );
+    }
+
+    function answered(trigger, list, text) {
+        // Whether the options drawn are the server's answer for ``text``.
+        var id = trigger.id;
+        try {
+            id = JSON.parse(id);  // a dict id, as Dash writes it in the DOM
+        } catch (e) { /* a plain string id */ }
+        var layout = window.dash_component_api.getLayout(id);
+        var options = (layout && layout.props && layout.props.options) || [];
+        var first = options[0];
+        var drawn = list.querySelector('[role=option]');
+        return Boolean(first && typeof first.search === 'string'
+            && first.search.indexOf(text + ' ') === 0
+            && drawn && drawn.textContent === first.label);
+    }
+
+    document.addEventListener('keyup', function (event) {
+        var target = event.target;
+        if (event.key !== 'Enter' || !event.isTrusted
+                || !(target instanceof Element)
+                || !target.matches('input.dash-dropdown-search') || !target.value) {
+            return;
+        }
+        var list = target.closest('.dash-dropdown-content');
+        var trigger = openTrigger(list);
+        var text = target.value;
+        if (!trigger || !window.dash_component_api
+                || answered(trigger, list, text)) {
+            return;  // Dash's own Enter picks the right first option
+        }
+        event.stopPropagation();
+        var started = Date.now();
+        (function wait() {
+            if (!target.isConnected || target.value !== text
+                    || openTrigger(list) !== trigger
+                    || Date.now() - started > HOLD_MS) {
+                return;
+            }
+            if (!answered(trigger, list, text)) {
+                window.setTimeout(wait, POLL_MS);
+                return;
+            }
+            target.dispatchEvent(new KeyboardEvent('keyup', {
+                key: 'Enter', code: 'Enter', bubbles: true,
+            }));
+        })();
     }, true);
 })();

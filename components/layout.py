@@ -356,7 +356,9 @@ def page(title: str, *children, lead: str | None = None) -> html.Div:
 
 def product_option(stock_code: str, description: str, search: str = "") -> dict:
     # "search" makes the dropdown keep typo-tolerant matches that the server found
-    # but whose label does not contain the typed text.
+    # but whose label does not contain the typed text. It starts with that text
+    # and a space: assets/20-dropdown-typing.js reads it to tell the answer to
+    # what is in the box from an earlier keystroke's.
     return {
         "label": f"{description} ({stock_code})",
         "value": stock_code,

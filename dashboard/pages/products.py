@@ -43,6 +43,9 @@ def layout(ctx, params: dict):
                         placeholder="Type part of a product name, e.g. cake stand",
                         search_order="original",
                         clearable=True,
+                        # Enter waits for the answer to the text typed
+                        # (assets/20-dropdown-typing.js).
+                        className="server-search",
                     ),
                 )
             ),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 from dash.testing.wait import until
+from selenium.webdriver import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from components.layout import _calendar_month
@@ -423,6 +424,35 @@ def test_prd002_typing_after_a_choice_searches_again(dash_duo, demo_bundle):
     dash_duo.find_elements("[role=option]")[0].click()
     wait_for_url(dash_duo, f"code={second}")
     dash_duo.wait_for_contains_text(f"#{ids.PRD_DETAIL}", f"({second})")
+    assert dash_duo.get_logs() == []
+
+
+def test_prd003_enter_before_the_suggestions_arrive_picks_the_first(
+    dash_duo, demo_bundle
+):
+    """Enter released before the server's suggestions for the last keystroke are
+    in waits for them, then picks the first (it picked nothing: each answer
+    is made 0.5 s late here, as a busy server would)."""
+    app = app_for(demo_bundle)
+    data = app.server.config["SHOPPER_DATA"]
+    prompt = data.search_products
+
+    def late(text, limit=10):
+        time.sleep(0.5)
+        return prompt(text, limit)
+
+    data.search_products = late
+    products = data.bundle().products.sort_values("revenue", ascending=False)
+    word = str(products["description"].iloc[0]).split()[-1].lower()
+    best = str(prompt(word)["stock_code"].iloc[0])
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/products")
+    dash_duo.find_element(css(ids.PRD_SEARCH)).click()
+    # Typed as a person does, into whatever has the focus (the box moves it to
+    # its search field), with Enter at once.
+    ActionChains(dash_duo.driver).send_keys(word).send_keys(Keys.ENTER).perform()
+    wait_for_url(dash_duo, f"code={best}", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.PRD_DETAIL}", f"({best})")
     assert dash_duo.get_logs() == []
 
 
