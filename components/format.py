@@ -111,13 +111,15 @@ def signed(value, decimals: int = 3) -> str:
 def signed_bound(value, decimals: int = 3, most: int = 6) -> str:
     """An interval's end (-0.00043) as :func:`signed` would write it, with more
     decimals (up to ``most``) where it would round to zero but is not zero
-    (``-0.0004``): whether an interval crosses zero is what it is read for."""
+    (``-0.0004``): whether an interval crosses zero is what it is read for. Zero
+    (or as good as) has no sign: "+0.000 to +0.029" read as above zero, where
+    the interval touches it."""
     if not _finite(value):
         return "–"
     for places in range(decimals, most + 1):
         if round(float(value), places) != 0:
             return signed(value, places)
-    return signed(value, decimals)  # zero, or as good as
+    return f"{0:.{decimals}f}"
 
 
 def pct(share, decimals: int = 1) -> str:

@@ -90,7 +90,7 @@ def test_an_interval_end_near_zero_keeps_its_sign():
     assert fmt.signed_bound(-0.00043) == "-0.0004"
     assert fmt.signed_bound(0.00043) == "+0.0004"
     assert fmt.signed_bound(0.0081) == "+0.008"
-    assert fmt.signed_bound(0.0) == fmt.signed_bound(-1e-9) == "+0.000"
+    assert fmt.signed_bound(0.0) == fmt.signed_bound(-1e-9) == "0.000"
     frame = pd.DataFrame(
         [{"task": "all items", "metric": "precision_at_5", "baseline": "own reorders",
           "difference": 0.0039, "low": -0.00043, "high": 0.0081,
