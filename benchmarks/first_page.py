@@ -6,10 +6,11 @@ Run by hand (never in tests):
 Serves the dashboard with gunicorn (as in production) on a free local port, then
 opens the page in headless Chromium (/usr/bin/chromium, a fresh profile per run so
 nothing is cached) and measures, with the page's own clock, the time from navigation
-start until the page's content (filter bar, KPI cards with numbers) is in place and
-until every graph has drawn. Without ``--bundle`` it uses the two-file bundle of
-benchmarks/callbacks.py. Prints every run and the median, for a cold browser (first
-visit: the partial plotly.js, 2.0 MB, is parsed from scratch) and a warm one (reload),
+start until the page's content (filter bar, KPI cards with numbers) is in place,
+until a first graph has drawn and until every graph has drawn. Without
+``--bundle`` it uses the two-file bundle of benchmarks/callbacks.py. Prints every
+run and the median, for a cold browser (first visit: the partial plotly.js, 2.0 MB,
+is parsed from scratch) and a warm one (reload),
 and the bytes each transferred (headers and bodies, as sent: compressed when the
 server compresses; a reload's files that had not changed cost their headers only).
 
@@ -34,14 +35,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# Resolves with [content, drawn]: performance.now() (ms since navigation start) at
-# the first animation frame where the page's text content (the filter bar, and the
-# KPI cards on the overview) is in place, and at the first where every graph has
-# its SVG and no Dash loading spinner is left.
+# Resolves with [content, first, drawn]: performance.now() (ms since navigation
+# start) at the first animation frame where the page's text content (the filter
+# bar, and the KPI cards on the overview) is in place, where a first graph has its
+# SVG, and where every graph has its SVG and no Dash loading spinner is left.
 WAIT_DRAWN = """
 const done = arguments[arguments.length - 1];
 const started = performance.now();
 let content = null;
+let first = null;
 function check() {
   const now = performance.now();
   const kpis = document.getElementById('overview-kpis');
@@ -50,8 +52,12 @@ function check() {
     && (!kpis || kpis.textContent.includes('£'));
   if (content === null && hasText) content = now;
   const drawn = document.querySelectorAll('.dash-graph .main-svg');
+  if (first === null && drawn.length > 0) first = now;
   const loading = document.querySelector('[data-dash-is-loading="true"]');
-  if (hasText && drawn.length >= EXPECTED && !loading) { done([content, now]); return; }
+  if (hasText && drawn.length >= EXPECTED && !loading) {
+    done([content, first, now]);
+    return;
+  }
   if (now - started > 30000) { done(null); return; }
   requestAnimationFrame(check);
 }
@@ -131,15 +137,16 @@ def network_of(text: str) -> tuple[float, float]:
     return mbit, rtt
 
 
-def time_page(driver, url: str, expected_graphs: int) -> tuple[float, float]:
-    """(content visible, all graphs drawn) in ms since navigation start."""
+def time_page(driver, url: str, expected_graphs: int) -> tuple[float, float, float]:
+    """(content visible, first graph drawn, all graphs drawn) in ms since
+    navigation start."""
     driver.get(url)
     times = driver.execute_async_script(
         WAIT_DRAWN.replace("EXPECTED", str(expected_graphs))
     )
     if times is None:
         sys.exit(f"{url} did not finish drawing within 30 s")
-    return times[0], times[1]
+    return times[0], times[1], times[2]
 
 
 def main() -> None:
@@ -189,13 +196,13 @@ def main() -> None:
         f"{statistics.median(resent) / 1e6:.2f} MB; ms since navigation:"
     )
     for name, runs in (("cold browser", cold), ("warm reload", warm)):
-        content = [c for c, _ in runs]
-        drawn = [d for _, d in runs]
-        print(
-            f"  {name:<12}  content visible: median {statistics.median(content):.0f}"
-            f" ({', '.join(f'{v:.0f}' for v in content)}); all graphs drawn: median "
-            f"{statistics.median(drawn):.0f} ({', '.join(f'{v:.0f}' for v in drawn)})"
-        )
+        print(f"  {name}:")
+        for i, what in enumerate(("content visible", "first graph drawn", "all drawn")):
+            values = [run[i] for run in runs]
+            print(
+                f"    {what:<18} median {statistics.median(values):5.0f}"
+                f" ({', '.join(f'{v:.0f}' for v in values)})"
+            )
 
 
 if __name__ == "__main__":
