@@ -40,6 +40,7 @@ RULES = {
     "overlap_between_files": "invoice already read from an earlier input file",
     "on_or_after_until": "dated on or after the --until date",
     "missing_customer_id": "no customer ID",
+    "missing_stock_code": "no stock code",
     "cancelled_invoice": "cancelled invoice (number starts with C)",
     "non_positive_quantity": "quantity zero or negative",
     "non_positive_price": "unit price zero or negative",
@@ -116,6 +117,10 @@ def clean(
     else:
         removed["on_or_after_until"] = 0
     drop(frame["customer_id"].isna(), "missing_customer_id")
+    # A line that names no product (blank, or NULL, NaN, N/A): missing data, not
+    # a postage or fee line, so not counted as "not a product".
+    codes = frame["stock_code"]
+    drop(codes.isna() | (codes.astype("str").str.strip() == ""), "missing_stock_code")
     cancelled = frame["invoice"].str.upper().str.startswith("C").to_numpy(bool)
     # Cancelled postage, discounts and manual adjustments undo no product sale
     # (those lines are dropped below): not counted as returns without an order.

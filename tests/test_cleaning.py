@@ -32,6 +32,8 @@ def test_every_rule_is_counted():
         _row(),  # kept
         _row(),  # exact duplicate
         _row(customer=None),  # no customer
+        _row(invoice="9", code=None),  # no stock code (not "not a product")
+        _row(invoice="10", code="  "),  # a blank one
         _row(invoice="C2", qty=-2, customer=2.0),  # cancellation (nothing to net)
         _row(invoice="3", qty=0),  # non-positive quantity
         _row(invoice="4", price=0.0),  # non-positive price
@@ -45,6 +47,7 @@ def test_every_rule_is_counted():
         "overlap_between_files": 0,
         "on_or_after_until": 0,
         "missing_customer_id": 1,
+        "missing_stock_code": 2,
         "cancelled_invoice": 1,
         "non_positive_quantity": 1,
         "non_positive_price": 1,
@@ -54,7 +57,7 @@ def test_every_rule_is_counted():
         "cancelled_order": 0,
     }
     assert report["cancelled_units"] == {"netted": 0, "unmatched": 2}
-    assert report["rows_in"] == 10 and report["rows_out"] == 2
+    assert report["rows_in"] == 12 and report["rows_out"] == 2
     assert lines["revenue"].tolist() == [6.0, 7.5]
     assert lines["customer_id"].dtype == "int64"
     assert report["customers"] == 1 and report["products"] == 2

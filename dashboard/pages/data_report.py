@@ -14,6 +14,7 @@ RULE_NAMES = {
     # Non-breaking hyphens: a phone wrapped the option as "-- / until".
     "on_or_after_until": "On or after the \u2011\u2011until date",
     "missing_customer_id": "No customer ID",
+    "missing_stock_code": "No stock code",
     "cancelled_invoice": "Cancelled invoice (C…)",
     "non_positive_quantity": "Quantity ≤ 0",
     "non_positive_price": "Unit price ≤ 0",
