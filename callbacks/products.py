@@ -11,7 +11,7 @@ from components import format as fmt
 from components.figures import country_bar_figure
 from components.layout import empty_state, product_option, table
 from components.theme import empty_figure
-from components.trend_figures import product_sales_figure
+from components.trend_figures import NO_PRODUCT_SALES, product_sales_figure
 from dashboard import ids
 from dashboard.queries import window_dates
 from dashboard.urlstate import filters_of
@@ -163,7 +163,9 @@ def product_outputs(data, code: str | None, f, asked: str | None = None) -> tupl
         product_detail(product, sales, filter_scope(f, bounds)),
         # The days shown mark a partial first or last month (1–9 Dec 2011).
         product_sales_figure(sales, "month", window_dates(f, bounds)),
-        country_bar_figure(data.product_countries(code, f), top=PRODUCT_COUNTRIES),
+        country_bar_figure(
+            data.product_countries(code, f), PRODUCT_COUNTRIES, NO_PRODUCT_SALES
+        ),
         similar_block(data.similar_products(code)),
     )
 

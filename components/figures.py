@@ -26,12 +26,15 @@ from components.theme import (
 NO_DATA = "No sales match these filters"
 
 
-def country_bar_figure(by_country: pd.DataFrame, top: int = 15) -> dict:
+def country_bar_figure(
+    by_country: pd.DataFrame, top: int = 15, empty: str = NO_DATA
+) -> dict:
     """Horizontal bars of revenue for the ``top`` countries, biggest on top, each
     labelled with its share of all the revenue (one market often dwarfs the
-    rest, whose bars are then too short to read)."""
+    rest, whose bars are then too short to read); ``empty``: said when there is
+    no sale."""
     if by_country.empty:
-        return empty_figure(NO_DATA)
+        return empty_figure(empty)
     part = by_country.head(top).iloc[::-1]
     share = part["revenue"] / by_country["revenue"].sum()
     return {

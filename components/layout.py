@@ -206,9 +206,11 @@ def kpi_card(
     instead of a change when there is none to give."""
     if change is None:
         badge = html.Span(no_change, className="small text-muted")
+    elif fmt.pct(abs(change)) == fmt.pct(0):  # 1 order against 1: not a rise
+        badge = dbc.Badge(fmt.pct(0), color="secondary", className="kpi-delta")
     else:
-        color = "success" if change >= 0 else "danger"
-        arrow = "▲" if change >= 0 else "▼"
+        color = "success" if change > 0 else "danger"
+        arrow = "▲" if change > 0 else "▼"
         badge = dbc.Badge(
             f"{arrow} {fmt.signed_pct(change)}", color=color, className="kpi-delta"
         )

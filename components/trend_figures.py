@@ -26,6 +26,9 @@ from components.theme import (
     twin_value_axes,
 )
 
+# A product's figures with nothing to draw under the filter.
+NO_PRODUCT_SALES = "No sales of this product match these filters"
+
 
 def _values(series: pd.Series, decimals: int | None = None) -> list:
     """A column as a JSON list, a missing value (a day without sales) as None."""
@@ -272,7 +275,7 @@ def product_sales_figure(
     as a fall in sales. A month without sales between two with is a zero.
     """
     if sales.empty:
-        return empty_figure("No sales of this product match these filters")
+        return empty_figure(NO_PRODUCT_SALES)
     sales = complete_periods(sales, granularity)
     x = iso_days(sales["period"])
     units_axis, revenue_axis = twin_value_axes(

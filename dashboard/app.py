@@ -52,6 +52,9 @@ def _compress(app: Dash) -> None:
     flask-compress must answer that check itself: otherwise the ETag never
     matches and every reload sends plotly.js (0.7 MB) again."""
     server = app.server
+    # flask-compress leaves gzip out for streamed responses by default: a proxy
+    # that asks for gzip only got plotly.js (2.0 MB) uncompressed.
+    server.config["COMPRESS_ALGORITHM_STREAMING"] = ["zstd", "br", "gzip", "deflate"]
     server.config["COMPRESS_STREAMING_ENDPOINT_CONDITIONAL"] = [
         rule.endpoint
         for rule in server.url_map.iter_rules()

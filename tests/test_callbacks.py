@@ -289,6 +289,11 @@ def test_product_outputs(data, full_data, bare_data):
     shown = countries.head(products.PRODUCT_COUNTRIES)
     assert where["data"][0]["y"][::-1] == shown["country"].tolist()
     assert where["data"][0]["x"][::-1] == shown["revenue"].round(2).tolist()
+    # No sale of it under the filter: said of the product, as its sales chart says.
+    none = Filters(start="2099-01-01")
+    _, fig, where, _ = products.product_outputs(data, code, none)
+    assert "No sales of this product" in str(where["layout"])
+    assert str(where["layout"]).count("No sales") == 1
     frame = pd.read_parquet(full_data.bundle_dir / "products.parquet")
     code = str(frame["stock_code"].iloc[0])
     _, _, _, similar = products.product_outputs(full_data, code, Filters())
@@ -382,6 +387,12 @@ def test_responses_are_compressed_and_unchanged_files_are_not_sent_again(demo_bu
         plotly, headers={**browser, "If-None-Match": sent.headers["ETag"]}
     )
     assert again.status_code == 304 and again.get_data() == b""
+    # A client (or proxy) that takes gzip only gets gzip, the same file unzipped.
+    import gzip
+
+    zipped = client.get(plotly, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
     # Pages and Dash's own answers too; the page's headers stay.
     page = client.get("/", headers=browser)
     assert page.headers["Content-Encoding"] and page.headers["X-Frame-Options"]

@@ -308,6 +308,10 @@ def test_kpi_card_shows_direction_of_change():
     down = text_of(kpi_card("Revenue", "£10", -0.25, "vs last"))
     none = text_of(kpi_card("Revenue", "£10", None, ""))
     assert "▲ +10.0%" in up and "▼ -25.0%" in down and "no earlier data" in none
+    # No change (1 order against 1, or under 0.05 %) is neither a rise nor a fall.
+    for change in (0.0, 0.0004, -0.0004):
+        flat = text_of(kpi_card("Orders", "1", change, "vs last"))
+        assert "0.0%" in flat and "▲" not in flat and "▼" not in flat
 
 
 def test_table_formats_and_highlights_rows_and_escapes_nothing():
