@@ -11,6 +11,15 @@
  * been typed into the box. Space, arrows, Enter and shortcuts keep their own
  * meaning (Space and Enter still toggle the focused option).
  *
+ * A key pressed on a dropdown's button and released in its search box is typed.
+ *
+ * The first key typed on a closed dropdown lands on its button: Dash opens the
+ * dropdown when it is released, and moves the focus to the search box a frame
+ * later. A key pressed on the button before that move (a fast typist presses
+ * the next key before releasing the last) and released after it was typed
+ * nowhere: "lantern" searched "lntern" and picked another product. Such a key
+ * is added to the search box's text when it is released, as if typed there.
+ *
  * Enter in a server-searched dropdown waits for the answer to what was typed.
  *
  * Dash picks the first option shown when Enter is released in the search box,
@@ -43,6 +52,44 @@
         if (search) {
             search.focus();
         }
+    }, true);
+
+    // Printable keys pressed on a dropdown's button and not yet released, in
+    // the order pressed.
+    var onButton = [];
+    var setValue = Object.getOwnPropertyDescriptor(
+        HTMLInputElement.prototype, 'value'
+    ).set;
+
+    document.addEventListener('keydown', function (event) {
+        var target = event.target;
+        if (event.key.length === 1 && !event.ctrlKey && !event.metaKey
+                && !event.altKey && !event.isComposing
+                && target instanceof Element && target.matches('.dash-dropdown')) {
+            onButton.push({code: event.code, key: event.key});
+        }
+    }, true);
+
+    document.addEventListener('keyup', function (event) {
+        // Released on the button, Dash reads it there; anywhere else it is
+        // either typed already (below) or not for a dropdown.
+        onButton = onButton.filter(function (k) { return k.code !== event.code; });
+    }, true);
+
+    document.addEventListener('focusin', function (event) {
+        var target = event.target;
+        if (!onButton.length || !(target instanceof Element)
+                || !target.matches('input.dash-dropdown-search')) {
+            return;
+        }
+        // The focus left the button with these keys still down: they can no
+        // longer be released there, so they are typed here, before any key
+        // pressed in the box (React hears an input event after the native
+        // value setter, as for the box's own typing).
+        var keys = onButton.map(function (k) { return k.key; }).join('');
+        onButton = [];
+        setValue.call(target, target.value + keys);
+        target.dispatchEvent(new Event('input', {bubbles: true}));
     }, true);
 
     var HOLD_MS = 10000;

@@ -456,6 +456,36 @@ def test_prd003_enter_before_the_suggestions_arrive_picks_the_first(
     assert dash_duo.get_logs() == []
 
 
+def test_prd004_fast_typing_into_a_closed_box_keeps_every_letter(dash_duo, demo_bundle):
+    """Each key pressed before the last one is released, as a fast typist does:
+    the first lands on the closed box's button, which opens it and moves the
+    focus to its search field a frame later, and a key pressed before that move
+    and released after it was lost ("lantern" searched "lntern")."""
+    app = app_for(demo_bundle)
+    data = app.server.config["SHOPPER_DATA"]
+    products = data.bundle().products.sort_values("revenue", ascending=False)
+    word = max(str(products["description"].iloc[0]).lower().split(), key=len)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/products")
+    dash_duo.find_element(css(ids.PRD_SEARCH)).click()
+    keys = ActionChains(dash_duo.driver).key_down(word[0])
+    for before, key in zip(word, word[1:], strict=False):
+        keys.pause(0.04).key_down(key).pause(0.02).key_up(before)
+    keys.pause(0.04).key_up(word[-1]).perform()
+    until(
+        lambda: (
+            dash_duo.driver.execute_script(
+                "var box = document.querySelector('input.dash-dropdown-search');"
+                "return box && box.value;"
+            )
+            == word
+        ),
+        timeout=5,
+        msg=f"typing {word!r} fast lost a letter",
+    )
+    assert dash_duo.get_logs() == []
+
+
 def test_dat001_data_page_and_navigation_keeps_filter(dash_duo, demo_bundle):
     dash_duo.start_server(app_for(demo_bundle))
     dash_duo.wait_for_page(dash_duo.server_url + "/data?region=UK")
