@@ -55,41 +55,65 @@
     }, true);
 
     // Printable keys pressed on a dropdown's button and not yet released, in
-    // the order pressed.
+    // the order pressed, with that button.
     var onButton = [];
     var setValue = Object.getOwnPropertyDescriptor(
         HTMLInputElement.prototype, 'value'
     ).set;
+
+    function keyId(event) {
+        // Virtual keyboards (and drivers) may send no code for a letter.
+        return event.code || 'key:' + event.key;
+    }
 
     document.addEventListener('keydown', function (event) {
         var target = event.target;
         if (event.key.length === 1 && !event.ctrlKey && !event.metaKey
                 && !event.altKey && !event.isComposing
                 && target instanceof Element && target.matches('.dash-dropdown')) {
-            onButton.push({code: event.code, key: event.key});
+            onButton.push({id: keyId(event), key: event.key, button: target});
         }
     }, true);
 
     document.addEventListener('keyup', function (event) {
         // Released on the button, Dash reads it there; anywhere else it is
         // either typed already (below) or not for a dropdown.
-        onButton = onButton.filter(function (k) { return k.code !== event.code; });
+        var id = keyId(event);
+        for (var i = 0; i < onButton.length; i += 1) {
+            if (onButton[i].id === id) {
+                onButton.splice(i, 1);
+                return;
+            }
+        }
     }, true);
 
     document.addEventListener('focusin', function (event) {
         var target = event.target;
-        if (!onButton.length || !(target instanceof Element)
-                || !target.matches('input.dash-dropdown-search')) {
+        if (!onButton.length || !(target instanceof Element)) {
             return;
         }
-        // The focus left the button with these keys still down: they can no
-        // longer be released there, so they are typed here, before any key
-        // pressed in the box (React hears an input event after the native
-        // value setter, as for the box's own typing).
-        var keys = onButton.map(function (k) { return k.key; }).join('');
+        if (!target.matches('input.dash-dropdown-search')) {
+            if (!target.closest('.dash-dropdown-content')) {
+                // The focus went elsewhere (another box was clicked): keys held
+                // on any other button are not for what now has it.
+                onButton = onButton.filter(function (k) { return k.button === target; });
+            }
+            return;
+        }
+        // The focus moved from a button to a search box: keys still down on
+        // the button can no longer be released there. Those held on this box's
+        // own button are typed here, before any key pressed in the box (React
+        // hears an input event after the native value setter, as for the box's
+        // own typing); any other is dropped.
+        var list = target.closest('.dash-dropdown-content');
+        var keys = onButton.filter(function (k) {
+            return list && k.button.getAttribute('aria-controls') === list.id;
+        }).map(function (k) { return k.key; }).join('');
         onButton = [];
-        setValue.call(target, target.value + keys);
-        target.dispatchEvent(new Event('input', {bubbles: true}));
+        if (keys) {
+            setValue.call(target, target.value + keys);
+            target.dispatchEvent(new Event('input', {bubbles: true}));
+        }
     }, true);
 
     var HOLD_MS = 10000;

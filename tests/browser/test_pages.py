@@ -483,6 +483,19 @@ def test_prd004_fast_typing_into_a_closed_box_keeps_every_letter(dash_duo, demo_
         timeout=5,
         msg=f"typing {word!r} fast lost a letter",
     )
+    # A key held on one box while another is clicked is not typed into that one.
+    dash_duo.driver.get(dash_duo.server_url + "/products")
+    dash_duo.wait_for_element(css(ids.REGION))
+    dash_duo.find_element(css(ids.PRD_SEARCH)).click()
+    region = dash_duo.find_element(css(ids.REGION))
+    ActionChains(dash_duo.driver).key_down("l").click(region).pause(0.3).key_up(
+        "l"
+    ).pause(0.3).perform()
+    typed = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('input.dash-dropdown-search'))"
+        ".map(function (box) { return box.value; });"
+    )
+    assert "l" not in "".join(typed), typed
     assert dash_duo.get_logs() == []
 
 
