@@ -10,9 +10,9 @@ start until the page's content (filter bar, KPI cards with numbers) is in place,
 until a first graph has drawn and until every graph has drawn. Without
 ``--bundle`` it uses the two-file bundle of benchmarks/callbacks.py. Prints every
 run and the median, for a cold browser (first visit: the partial plotly.js, 2.0 MB,
-is parsed from scratch) and a warm one (reload),
-and the bytes each transferred (headers and bodies, as sent: compressed when the
-server compresses; a reload's files that had not changed cost their headers only).
+is parsed from scratch) and a warm one (reload), and the bytes each transferred
+(headers and bodies, as sent: compressed when the server compresses; a reload's
+files that had not changed cost their headers only).
 
 ``--network 20,40`` makes Chromium emulate a link of 20 Mbit/s down (and up) with
 40 ms round trips, as a user away from the server has; without it the page comes
@@ -146,7 +146,7 @@ def time_page(driver, url: str, expected_graphs: int) -> tuple[float, float, flo
     )
     if times is None:
         sys.exit(f"{url} did not finish drawing within 30 s")
-    return times[0], times[1], times[2]
+    return tuple(times)
 
 
 def main() -> None:

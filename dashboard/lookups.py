@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 
 from analytics.product_search import search_products
-from dashboard.queries import Filters, _by_period, _mask, country_allowed, day_range
+from dashboard.queries import (
+    Filters,
+    _by_period,
+    _mask,
+    country_allowed,
+    country_totals,
+    day_range,
+)
 
 
 def _position(keys: np.ndarray, value) -> int | None:
@@ -133,25 +140,12 @@ def product_sales(b, stock_code: str, f: Filters, granularity: str) -> pd.DataFr
 def product_countries(b, stock_code: str, f: Filters) -> pd.DataFrame:
     """``country, region, revenue, units`` of one product's sales under the global
     filter, one row per country that bought it, biggest revenue first."""
-    columns = ["country", "region", "revenue", "units"]
     i = _position(b.product_codes, stock_code)
     if i is None:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=["country", "region", "revenue", "units"])
     mask = _mask(b.pdaily, country_allowed(b, f), *day_range(b, f))
     mask &= b.pdaily["product"] == i
-    codes, n = b.pdaily["country"][mask], len(b.countries)
-    frame = pd.DataFrame(
-        {
-            "country": b.countries,
-            "region": b.country_region,
-            "revenue": np.bincount(codes, b.pdaily["revenue"][mask], minlength=n),
-            "units": np.bincount(codes, b.pdaily["units"][mask], minlength=n),
-        }
-    )
-    frame = frame[(frame["revenue"] > 0) | (frame["units"] > 0)]
-    return frame.sort_values(
-        ["revenue", "units", "country"], ascending=[False, False, True]
-    ).reset_index(drop=True)[columns]
+    return country_totals(b, b.pdaily, mask, ("revenue", "units"))
 
 
 def search(b, text: str, limit: int = 10) -> pd.DataFrame:

@@ -148,23 +148,31 @@ def sales_trend(b, f: Filters, granularity: str = "week") -> pd.DataFrame:
     )
 
 
-def revenue_by_country(b, f: Filters) -> pd.DataFrame:
-    """``country, region, revenue, orders`` with sales in the filter, biggest first."""
-    mask = _mask(b.daily, country_allowed(b, f), *day_range(b, f))
-    codes = b.daily["country"][mask]
-    n = len(b.countries)
+def country_totals(b, table: dict, mask: np.ndarray, values: tuple) -> pd.DataFrame:
+    """``country, region`` and the sums of ``values`` over the rows of ``table``
+    (``b.daily`` or ``b.pdaily``) in ``mask``, one row per country with revenue,
+    biggest revenue first (equal revenue: by name)."""
+    codes, n = table["country"][mask], len(b.countries)
     frame = pd.DataFrame(
         {
             "country": b.countries,
             "region": b.country_region,
-            "revenue": np.bincount(
-                codes, weights=b.daily["revenue"][mask], minlength=n
-            ),
-            "orders": np.bincount(codes, weights=b.daily["orders"][mask], minlength=n),
+            **{
+                v: np.bincount(codes, weights=table[v][mask], minlength=n)
+                for v in values
+            },
         }
     )
     frame = frame[frame["revenue"] > 0]
-    return frame.sort_values("revenue", ascending=False, ignore_index=True)
+    return frame.sort_values(
+        ["revenue", "country"], ascending=[False, True], ignore_index=True
+    )
+
+
+def revenue_by_country(b, f: Filters) -> pd.DataFrame:
+    """``country, region, revenue, orders`` with sales in the filter, biggest first."""
+    mask = _mask(b.daily, country_allowed(b, f), *day_range(b, f))
+    return country_totals(b, b.daily, mask, ("revenue", "orders"))
 
 
 def top_products(b, f: Filters, n: int = 10) -> pd.DataFrame:
