@@ -51,7 +51,9 @@ function check() {
   const hasText = page && page.textContent.length > 0
     && (!kpis || kpis.textContent.includes('£'));
   if (content === null && hasText) content = now;
-  const drawn = document.querySelectorAll('.dash-graph .main-svg');
+  // Graphs with their SVG (plotly draws two .main-svg per graph).
+  const drawn = Array.from(document.querySelectorAll('.dash-graph'))
+    .filter((graph) => graph.querySelector('.main-svg'));
   if (first === null && drawn.length > 0) first = now;
   const loading = document.querySelector('[data-dash-is-loading="true"]');
   if (hasText && drawn.length >= EXPECTED && !loading) {
