@@ -399,6 +399,27 @@ def test_responses_are_compressed_and_unchanged_files_are_not_sent_again(demo_bu
     assert client.get("/nope", headers=browser).status_code == 404
 
 
+def test_the_page_loads_the_regenerator_runtime_in_place_of_dashs_polyfill(
+    demo_bundle,
+):
+    import re
+
+    from dashboard.app import REGENERATOR, create_app
+    from dashboard.config import Config
+
+    client = create_app(Config(bundle_dir=demo_bundle)).server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert not [src for src in scripts if "polyfill" in src]
+    runtime = [src for src in scripts if REGENERATOR in src]
+    # Once, where the polyfill was: before React and every component bundle
+    # (their async code calls the global regeneratorRuntime).
+    assert len(runtime) == 1 and scripts.index(runtime[0]) == 0
+    assert "react@" in scripts[1]
+    served = client.get(runtime[0]).get_data(as_text=True)
+    assert "regeneratorRuntime = runtime" in served
+
+
 def test_a_damaged_bundle_starts_the_app_and_its_pages_say_so(demo_bundle, tmp_path):
     import shutil
 
