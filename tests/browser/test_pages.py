@@ -339,6 +339,26 @@ def test_seg003_3d_plot_is_as_high_as_a_phone_needs(dash_duo, demo_bundle):
     assert dash_duo.get_logs() == []
 
 
+def test_seg004_3d_plot_is_a_webgl_scene_after_other_pages_graphs(
+    dash_duo, demo_bundle
+):
+    # The plotly.js bundle registers scatter3d only when a figure first draws one
+    # (dashboard/plotly_bundle/index.js); unregistered, plotly would silently
+    # draw the cloud as a flat 2D scatter. Come from the overview, whose graphs
+    # loaded plotly.js without it.
+    dash_duo.start_server(app_for(demo_bundle))
+    dash_duo.wait_for_contains_text(f"#{ids.OVR_KPIS}", "REVENUE", timeout=10)
+    for graph_id in (ids.OVR_TREND, ids.OVR_PARETO):
+        graph_ready(dash_duo, graph_id)
+    dash_duo.find_element(f"{css(ids.nav_link('/segments'))}").click()
+    dash_duo.wait_for_element(f"#{ids.SEG_3D} .gl-container canvas", timeout=10)
+    assert not dash_duo.driver.find_elements(
+        "css selector", f"#{ids.SEG_3D} .scatterlayer .trace"
+    )
+    graph_ready(dash_duo, ids.SEG_ELBOW)
+    assert dash_duo.get_logs() == []
+
+
 def test_cus001_lookup_by_typing_and_bad_ids(dash_duo, full_bundle):
     first_id = int(
         pd.read_parquet(full_bundle / "customers.parquet")["customer_id"].min()
