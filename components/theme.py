@@ -40,6 +40,17 @@ GRAPH_CONFIG = {
     "modeBarButtonsToRemove": ["sendChartToCloud", "select2d", "lasso2d"],
 }
 
+# Tick labels are not hidden for running past the graph's edge ("hide past div",
+# plotly's default on date and number axes): plotly hides them before automargin
+# makes room, and room is made for the labels left. On a 390 px phone, a
+# customer's purchase history showed its last bar, December's, with no label.
+_AXIS = {
+    "gridcolor": "#e3ebf6",
+    "zeroline": False,
+    "automargin": True,
+    "ticklabeloverflow": "allow",
+}
+
 _BASE_LAYOUT = {
     "font": {"family": FONT, "size": 12, "color": TEXT_COLOR},
     "paper_bgcolor": "rgba(0,0,0,0)",
@@ -47,8 +58,8 @@ _BASE_LAYOUT = {
     "margin": {"l": 56, "r": 16, "t": 36, "b": 40},
     "colorway": [PRIMARY, "#00a676", "#f6c343", "#e63757", "#39afd1", SECONDARY],
     "hoverlabel": {"font": {"family": FONT}},
-    "xaxis": {"gridcolor": "#e3ebf6", "zeroline": False, "automargin": True},
-    "yaxis": {"gridcolor": "#e3ebf6", "zeroline": False, "automargin": True},
+    "xaxis": dict(_AXIS),
+    "yaxis": dict(_AXIS),
     "legend": {"orientation": "h", "y": -0.2},
     "separators": ".,",
     # plotly's default is the paper colour at half opacity: transparent black here,

@@ -367,6 +367,25 @@ def test_customer_history_with_one_month_has_a_readable_axis():
     assert figure["data"][0]["width"][0] >= 20 * 86_400_000
 
 
+def test_the_last_months_label_is_not_hidden_for_running_past_the_edge():
+    # On a 390 px phone plotly hid "Dec 2011" under a customer's last bar: its
+    # default on date axes hides a label past the graph's edge before automargin
+    # makes room, and room was made for the labels left.
+    from components.customer_figures import customer_history_figure
+
+    history = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2011-07-01", "2011-12-01"]),
+            "revenue": [404.0, 520.0],
+            "orders": [1, 1],
+        }
+    )
+    layout = customer_history_figure(history)["layout"]
+    for axis in ("xaxis", "yaxis"):
+        assert layout[axis]["ticklabeloverflow"] == "allow"
+        assert layout[axis]["automargin"] is True
+
+
 def test_a_few_months_get_a_tick_under_each_monthly_bar():
     # Jan–Mar 2011 by month: plotly ticked "Dec 19 2010", "Jan 2"…, and January's
     # bar (centred on 1 Jan) read as December's.
