@@ -22,6 +22,7 @@ over loopback, where only the server's and the browser's own time count.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import socket
@@ -92,6 +93,33 @@ def serve(bundle: Path, port: int) -> subprocess.Popen:
             time.sleep(0.2)
     process.terminate()
     sys.exit("the dashboard did not start within 30 s")
+
+
+@contextlib.contextmanager
+def served(bundle: Path | None):
+    """The dashboard on ``bundle`` (None: the two-file bundle of
+    benchmarks/callbacks.py), served by gunicorn on a free port: its address."""
+    if bundle is None:
+        from benchmarks.callbacks import two_file_bundle
+
+        bundle = two_file_bundle()
+    port = free_port()
+    server = serve(bundle, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def print_medians(labels, runs, indent: str = "  ") -> None:
+    """One line per label: the median of that column of ``runs``, then each run."""
+    for i, what in enumerate(labels):
+        values = [run[i] for run in runs]
+        print(
+            f"{indent}{what:<18} median {statistics.median(values):5.0f}"
+            f" ({', '.join(f'{v:.0f}' for v in values)})"
+        )
 
 
 # Bytes of the page and of every resource it loaded, as transferred.
@@ -166,15 +194,9 @@ def main() -> None:
         help="emulate a link of this rate and round trip (default: loopback as is)",
     )
     args = parser.parse_args()
-    if args.bundle is None:
-        from benchmarks.callbacks import two_file_bundle
-
-        args.bundle = two_file_bundle()
-    port = free_port()
-    server = serve(args.bundle, port)
-    url = f"http://127.0.0.1:{port}{args.path}"
     cold, warm, sent, resent = [], [], [], []
-    try:
+    with served(args.bundle) as address:
+        url = address + args.path
         time_page(browser_ := browser(), url, args.graphs)  # server warm-up
         browser_.quit()
         for _ in range(args.runs):
@@ -186,25 +208,19 @@ def main() -> None:
                 resent.append(driver.execute_script(TRANSFERRED))
             finally:
                 driver.quit()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     link = "loopback"
     if args.network is not None:
         link = "{:g} Mbit/s, {:g} ms".format(*args.network)
     print(
-        f"{url} (bundle {args.bundle}), {args.graphs} graphs, {link}; transferred: "
+        f"{url} (bundle {args.bundle or 'two files'}), {args.graphs} graphs, "
+        f"{link}; transferred: "
         f"cold visit {statistics.median(sent) / 1e6:.2f} MB, reload "
         f"{statistics.median(resent) / 1e6:.2f} MB; ms since navigation:"
     )
     for name, runs in (("cold browser", cold), ("warm reload", warm)):
         print(f"  {name}:")
-        for i, what in enumerate(("content visible", "first graph drawn", "all drawn")):
-            values = [run[i] for run in runs]
-            print(
-                f"    {what:<18} median {statistics.median(values):5.0f}"
-                f" ({', '.join(f'{v:.0f}' for v in values)})"
-            )
+        labels = ("content visible", "first graph drawn", "all drawn")
+        print_medians(labels, runs, "    ")
 
 
 if __name__ == "__main__":

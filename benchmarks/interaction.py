@@ -20,7 +20,6 @@ benchmarks/callbacks.py.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.first_page import browser, free_port, serve, time_page  # noqa: E402
+from benchmarks.first_page import (  # noqa: E402
+    browser,
+    print_medians,
+    served,
+    time_page,
+)
 from dashboard import ids  # noqa: E402
 
 # Records, in the page, when each graph redraws and when an option is pressed.
@@ -125,15 +129,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, help="default: one per region")
     parser.add_argument("--graphs", type=int, default=6, help="overview: 6")
     args = parser.parse_args()
-    if args.bundle is None:
-        from benchmarks.callbacks import two_file_bundle
-
-        args.bundle = two_file_bundle()
-    port = free_port()
-    server = serve(args.bundle, port)
-    url = f"http://127.0.0.1:{port}/"
     runs = []
-    try:
+    with served(args.bundle) as address:
+        url = address + "/"
         driver = browser()
         try:
             time_page(driver, url, args.graphs)  # server warm-up
@@ -151,25 +149,20 @@ def main() -> None:
                 runs.append((name, cached, pick_region(driver, name, args.graphs)))
             finally:
                 driver.quit()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     print(
-        f"{url} (bundle {args.bundle}): a region picked on the overview, "
-        f"ms from the mouse press, {len(runs)} runs:"
+        f"{url} (bundle {args.bundle or 'two files'}): a region picked on the "
+        f"overview, ms from the mouse press, {len(runs)} runs:"
     )
     for name, cached, (kpis, first, last) in runs:
         print(
             f"  {name:<20} KPIs {kpis:5.0f}  first graph {first:5.0f}  "
             f"last {last:5.0f}{'  (cached)' if cached else ''}"
         )
-    fresh = [times for _, cached, times in runs if not cached]
-    for i, what in enumerate(("KPIs shown", "first graph drawn", "last graph drawn")):
-        values = [times[i] for times in fresh]
-        print(
-            f"  {what:<18} median {statistics.median(values):5.0f}"
-            f"  (min {min(values):.0f}, max {max(values):.0f})"
-        )
+    print("  uncached runs:")
+    print_medians(
+        ("KPIs shown", "first graph drawn", "last graph drawn"),
+        [times for _, cached, times in runs if not cached],
+    )
 
 
 if __name__ == "__main__":
