@@ -66,15 +66,18 @@ function afterPaint() {
 var react = Plotly.react;
 var last = Promise.resolve();
 var queued = 0;
+var waiting = new WeakSet(); // graph divs whose react call waits its turn
 Plotly.react = function (gd) {
     var self = this;
     var args = arguments;
     var wait = queued++ > 0; // another graph is drawn just before this one
+    if (gd instanceof Object) waiting.add(gd);
     // Waits for the call before it to have drawn, not for its promise: a map's
     // waits for its world outline to download.
     var started = last.then(function () {
         return wait ? afterPaint() : undefined;
     }).then(function () {
+        waiting.delete(gd);
         // A graph removed while it waited (its page was left) is not drawn.
         // Boxed: a promise returned here would be waited for.
         if (typeof Element !== 'undefined' && gd instanceof Element && !gd.isConnected) {
@@ -85,6 +88,16 @@ Plotly.react = function (gd) {
     var done = function () { queued--; };
     last = started.then(done, done);
     return started.then(function (box) { return box.drawn; });
+};
+
+// A graph still waiting for its turn is not resized: it is drawn at the size it
+// has then, and dcc.Graph resizes each graph once it has drawn. plotly's resize
+// looks at the graph 100 ms later; by then the graph had drawn, and it was
+// drawn a second time at the same size (2–4 graphs a page).
+var resize = Plotly.Plots.resize;
+Plotly.Plots.resize = function (gd) {
+    if (gd instanceof Object && waiting.has(gd)) return Promise.resolve(gd);
+    return resize.apply(this, arguments);
 };
 
 module.exports = Plotly;
