@@ -2,7 +2,7 @@
 // components/segment_figures.py); `scatter` comes with the core. Two changes to
 // how the bundle starts and draws, both for a sooner first graph (README.md):
 // scatter3d is registered when a figure first draws one, and graphs are drawn
-// one at a time.
+// one at a time (and not resized while they wait their turn).
 'use strict';
 
 var Plotly = require('plotly.js/lib/core');
