@@ -85,11 +85,6 @@ def test_page_renders_from_url_unless_the_app_wrote_it():
     assert not routing.needs_render([search], None, "")
 
 
-def test_nav_links_carry_only_the_global_filter():
-    hrefs = routing.nav_hrefs("?region=UK&id=17850&granularity=day", ["/", "/data"])
-    assert hrefs == ["/?region=UK", "/data?region=UK"]
-
-
 def test_every_page_renders_and_unknown_paths_get_a_message(data):
     ctx = PageContext(data=data, topojson_url="/assets/topojson/")
     for path in ("/", "/segments", "/customers", "/products", "/data", "/data/"):

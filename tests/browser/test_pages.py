@@ -48,6 +48,9 @@ def test_ovr001_overview_renders_and_granularity_goes_to_url(dash_duo, full_bund
     dash_duo.wait_for_contains_text(
         f"#{ids.OVR_PARETO_NOTE}", "of products bring 80% of the revenue"
     )
+    # The page's own settings stay on the page: the links carry none.
+    link = dash_duo.find_element(css(ids.nav_link("/segments")))
+    assert link.get_attribute("href") == dash_duo.server_url + "/segments"
     assert dash_duo.get_logs() == []
 
 
@@ -543,6 +546,13 @@ def test_nav002_back_and_forward_restore_the_view(dash_duo, demo_bundle):
         timeout=10,
     )
     filtered = text_of(dash_duo, f"#{ids.OVR_KPIS}")
+    # The links carry the filter (written in the browser, without the server).
+    link = dash_duo.find_element(css(ids.nav_link("/segments")))
+    until(
+        lambda: link.get_attribute("href").endswith("/segments?region=Western+Europe"),
+        timeout=5,
+        msg="the Segments link does not carry the region",
+    )
     dash_duo.driver.back()
     until(
         lambda: text_of(dash_duo, f"#{ids.OVR_KPIS}") == everything,
