@@ -171,11 +171,16 @@ def time_page(driver, url: str, expected_graphs: int) -> tuple[float, float, flo
     """(content visible, first graph drawn, all graphs drawn) in ms since
     navigation start."""
     driver.get(url)
-    times = driver.execute_async_script(
-        WAIT_DRAWN.replace("EXPECTED", str(expected_graphs))
-    )
+    script = WAIT_DRAWN.replace("EXPECTED", str(expected_graphs))
+    return page_times(driver, script, f"{url} did not finish drawing within 30 s")
+
+
+def page_times(driver, script: str, failure: str, *args) -> tuple:
+    """The times an async page ``script`` resolves with; exits with ``failure``
+    when it resolves with null (it gave up waiting)."""
+    times = driver.execute_async_script(script, *args)
     if times is None:
-        sys.exit(f"{url} did not finish drawing within 30 s")
+        sys.exit(failure)
     return tuple(times)
 
 

@@ -1,7 +1,7 @@
 """Time from a filter change to the overview's graphs redrawn, in headless Chromium.
 
 Run by hand (never in tests):
-    python benchmarks/interaction.py [--bundle DIR] [--runs 8]
+    python benchmarks/interaction.py [--bundle DIR] [--runs N]
 
 Serves the dashboard with gunicorn (as benchmarks/first_page.py does), opens the
 overview, waits until it is drawn, then picks a region in the Regions dropdown with
@@ -29,11 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.first_page import (  # noqa: E402
     browser,
+    page_times,
     print_medians,
     served,
     time_page,
 )
 from dashboard import ids  # noqa: E402
+from tests.browser.browser_helpers import css  # noqa: E402
 
 # Records, in the page, when each graph redraws and when an option is pressed.
 LISTEN = """
@@ -75,7 +77,7 @@ function check() {
 check();
 """
 
-REGION_BOX = '[id=\'{"key":"region","type":"url-param"}\']'
+REGION_BOX = css(ids.REGION)
 
 
 def region_names(driver) -> list[str]:
@@ -117,10 +119,8 @@ def pick_region(driver, name: str, graphs: int) -> tuple[float, float, float]:
     script = WAIT_REDRAWN.replace("KPIS_ID", ids.OVR_KPIS).replace(
         "EXPECTED", str(graphs)
     )
-    times = driver.execute_async_script(script, before)
-    if times is None:
-        sys.exit(f"the overview did not redraw within 20 s of picking {name!r}")
-    return tuple(times)
+    failure = f"the overview did not redraw within 20 s of picking {name!r}"
+    return page_times(driver, script, failure, before)
 
 
 def main() -> None:
