@@ -9,6 +9,7 @@ import resource
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import pandas as pd
 from threadpoolctl import threadpool_limits
@@ -22,6 +23,67 @@ from analytics.recommend import similar_products
 def _peak_rss_mb() -> float:
     # ru_maxrss is in KiB on Linux: the process's peak so far.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# glibc's mallopt parameters (<malloc.h>) and its cap on the mmap threshold on
+# 64-bit systems (4 MiB × sizeof(long)).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_MMAP_THRESHOLD_MAX = 32 << 20
+
+
+def _libc_function(name: str):
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt, nor macOS)
+        return None
+
+
+def _set_madvise_hugepage(enabled: bool) -> bool | None:
+    """NumPy's choice to back large arrays with transparent huge pages; returns
+    the previous one (None where NumPy cannot say)."""
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:
+        return None
+    return bool(_set_madvise_hugepage(enabled))
+
+
+@contextmanager
+def batch_allocation():
+    """Memory settings for a build, undone after it as far as they can be (a
+    dashboard goes on serving in the process that built its demo bundle).
+
+    A build makes and drops thousands of arrays of megabytes (blocks of scores,
+    products × products matrices), and with the allocator's defaults each one
+    came from, and went back to, the system: it was mapped afresh and every page
+    of it faulted in, zeroed, on first use. NumPy also asks for huge pages for
+    large arrays, which the kernel may stop to assemble (compaction) at each
+    fault. On Online Retail that was 4.3–4.9 s of system time a build. Here glibc
+    serves every allocation up to its cap (32 MiB) from its own heap, and keeps
+    what is freed (up to 1 GiB) for the next; NumPy asks for no huge pages. Two
+    rounds of 5 builds, interleaved, medians: 13.7 → 13.2 s and 15.1 → 13.1 s as
+    a process, system time 4.3 → 2.1 s and 4.9 → 2.2 s; peak RSS unchanged in the
+    worker (977 MB), 672 → 782 MB in the main process.
+    """
+    mallopt = _libc_function("mallopt")
+    huge = _set_madvise_hugepage(False)
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
+        mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+    try:
+        yield
+    finally:
+        if huge is not None:
+            _set_madvise_hugepage(huge)
+        if mallopt is not None:
+            # glibc's adaptive thresholds, once set, stay fixed: leave them where
+            # it takes them itself after large frees (the mmap threshold at its
+            # cap, the trim threshold twice that), and hand back what is free.
+            mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_MAX)
+            trim = _libc_function("malloc_trim")
+            if trim is not None:
+                trim(0)
 
 
 class Stages:

@@ -24,7 +24,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analytics import aggregates
-from analytics._build_jobs import BackgroundEvaluation, Stages
+from analytics._build_jobs import BackgroundEvaluation, Stages, batch_allocation
 from analytics._bundle_lock import bundle_lock
 from analytics.cleaning import clean
 from analytics.clustering import segment_customers
@@ -255,7 +255,7 @@ def build_bundle(inputs, out, until=None, k: int = 4, seed: int = 0, log=print) 
         out = out.resolve()
     paths = [Path(p) for p in inputs]
     _check_out(out, paths)
-    with bundle_lock(out, log=log):
+    with bundle_lock(out, log=log), batch_allocation():
         return _build(out, paths, until, k, seed, log)
 
 

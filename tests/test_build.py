@@ -456,6 +456,23 @@ def _wait_until(done, seconds: float = 20) -> None:
         time.sleep(0.1)
 
 
+def test_a_build_leaves_numpy_huge_pages_as_it_found_them():
+    from analytics._build_jobs import _set_madvise_hugepage, batch_allocation
+
+    before = _set_madvise_hugepage(True)
+    if before is None:
+        pytest.skip("this NumPy cannot say whether it asks for huge pages")
+    try:
+        with batch_allocation():
+            assert _set_madvise_hugepage(False) is False  # off while building
+        assert _set_madvise_hugepage(True) is True  # and back on after
+        with pytest.raises(RuntimeError), batch_allocation():
+            raise RuntimeError("a build that fails")
+        assert _set_madvise_hugepage(True) is True
+    finally:
+        _set_madvise_hugepage(before)
+
+
 _IDLE_WORKER = """
 import os
 from analytics._build_jobs import worker_pool
