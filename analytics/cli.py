@@ -182,6 +182,7 @@ def _demo(args) -> None:
 
 
 def _evaluate(args) -> None:
+    from analytics._build_jobs import batch_allocation
     from analytics.cleaning import clean
     from analytics.evaluation import (
         evaluate_recommenders,
@@ -192,14 +193,15 @@ def _evaluate(args) -> None:
     from analytics.metrics import format_intervals, lead_intervals
 
     save = _save_path(args.save, args.input) if args.save else None
-    frame, _, overlap = load_transactions(args.input)
-    lines, _ = clean(frame, overlap)
-    _check_cutoff(args.cutoff, lines["invoice_date"])
-    lines = lines_at_cutoff(frame, overlap, args.cutoff, lines)
-    hits: dict = {}
-    table = evaluate_recommenders(
-        lines, args.cutoff, horizon_days=args.horizon, seed=args.seed, hits=hits
-    )
+    with batch_allocation():
+        frame, _, overlap = load_transactions(args.input)
+        lines, _ = clean(frame, overlap)
+        _check_cutoff(args.cutoff, lines["invoice_date"])
+        lines = lines_at_cutoff(frame, overlap, args.cutoff, lines)
+        hits: dict = {}
+        table = evaluate_recommenders(
+            lines, args.cutoff, horizon_days=args.horizon, seed=args.seed, hits=hits
+        )
     print(format_evaluation(table))
     if args.bootstrap > 0:
         intervals = lead_intervals(table, hits, args.bootstrap, args.seed)
