@@ -106,31 +106,31 @@ class Stages:
         return result
 
 
-def _evaluate(as_of: pd.Timestamp, inputs: list) -> tuple:
+def _evaluate(as_of: pd.Timestamp, inputs: list, claim) -> tuple:
     """The evaluation table and its lead intervals (None without an evaluation),
-    the similar-products table (as of ``as_of``), their seconds, and the peak RSS
-    (MB) of this process; with one BLAS thread.
+    the similar-products table (as of ``as_of``; None when the other process
+    claimed them first, see :meth:`BackgroundEvaluation.claim_similar`), their
+    seconds, and the peak RSS (MB) of this process; with one BLAS thread.
 
     ``inputs``: ``[lines, frame, overlap_rows]``, the cleaned lines and the raw
     rows they were cleaned from (the evaluation cleans its training side from them
     as of its cutoff). The list is emptied, so that each is freed here as soon as
-    it has served: the similar products need the lines, the evaluation only its
-    own cleaning of them.
+    it has served: the raw rows once the evaluation has cleaned them.
     """
     start = time.perf_counter()
     lines, frame, overlap_rows = inputs
     inputs.clear()
     with threadpool_limits(limits=1):
-        similar = similar_products(lines, as_of)
         try:
             seen = lines_at_cutoff(frame, overlap_rows, bundle_cutoff(lines), lines)
         except InputError:  # nothing before the cutoff: no evaluation either
             seen = lines
-        del lines, frame
+        del frame
         hits: dict = {}
         table = evaluate_for_bundle(seen, hits=hits)
         del seen
         intervals = None if table is None else lead_intervals(table, hits)
+        similar = similar_products(lines, as_of) if _first_to(claim, _WORKER) else None
     return (
         table,
         intervals,
@@ -140,15 +140,28 @@ def _evaluate(as_of: pd.Timestamp, inputs: list) -> tuple:
     )
 
 
+# Who computes the similar products (see ``BackgroundEvaluation.claim_similar``).
+_NOBODY, _WORKER, _MAIN = 0, 1, 2
+
+
+def _first_to(claim, who: int) -> bool:
+    """Claim the task for ``who`` unless the other process has: whether it is
+    ``who``'s."""
+    with claim.get_lock():
+        if claim.value == _NOBODY:
+            claim.value = who
+        return claim.value == who
+
+
 # Set only while the worker is forked: the child reads the lines and raw rows from
-# the parent's memory instead of having them pickled.
+# the parent's memory instead of having them pickled, and shares the claim.
 _EVALUATION_INPUT: tuple | None = None
 
 
 def _evaluate_forked(as_of: pd.Timestamp):
     global _EVALUATION_INPUT
-    inputs, _EVALUATION_INPUT = _EVALUATION_INPUT, None
-    return _evaluate(as_of, inputs)
+    (inputs, claim), _EVALUATION_INPUT = _EVALUATION_INPUT, None
+    return _evaluate(as_of, inputs, claim)
 
 
 def _die_with(parent: int) -> None:
@@ -186,11 +199,16 @@ class BackgroundEvaluation:
     They need only the cleaned lines (and the raw rows ``frame``, from which the
     evaluation cleans its training side as of its cutoff), so they run on the
     second core while this process segments customers and builds the personalised
-    lists (the similar products are here to even out the two processes' work).
-    Forking shares them copy-on-write instead of pickling them; where fork is
-    unavailable it runs in this process when its result is asked for. Either way
-    with one BLAS thread, so the table is the same (float sums in another order
-    can swap near-equal scores).
+    lists. Forking shares them copy-on-write instead of pickling them; where fork
+    is unavailable it runs in this process when its result is asked for. Either
+    way with one BLAS thread, so the table is the same (float sums in another
+    order can swap near-equal scores).
+
+    The similar products go to whichever process is free first: the worker
+    after the evaluation, or this one after its lists (:meth:`claim_similar`).
+    Which one is first depends on the data (on Online Retail the two sides take
+    about as long; on the 200,000-row demo data this process waited 2.0 s for
+    the worker), and the table is the same either way.
     """
 
     def __init__(
@@ -211,9 +229,11 @@ class BackgroundEvaluation:
         self._as_of = as_of
         self._future = None
         self.forked = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if self.forked else None)
+        self._claim = context.Value("b", _NOBODY)
         if self.forked:
             # The child has them: this process can let go of the raw rows.
-            _EVALUATION_INPUT, self._input = inputs, None
+            _EVALUATION_INPUT, self._input = (inputs, self._claim), None
             executor = worker_pool()
             try:
                 self._future = executor.submit(_evaluate_forked, as_of)
@@ -222,13 +242,18 @@ class BackgroundEvaluation:
                 _EVALUATION_INPUT = None
             log("[evaluation, similar products] started in a worker process")
 
+    def claim_similar(self) -> bool:
+        """Whether this process is to compute the similar products: the worker
+        has not begun them (it will not), or it runs here."""
+        return _first_to(self._claim, _MAIN)
+
     def result(self) -> pd.DataFrame | None:
-        """The evaluation table (``intervals`` and ``similar`` hold its lead
-        intervals and the similar products after)."""
+        """The evaluation table (``intervals`` holds its lead intervals after, and
+        ``similar`` the similar products, unless this process claimed them)."""
         if self._future is not None:
             outcome = self._future.result()
         else:
             inputs, self._input = self._input, None
-            outcome = _evaluate(self._as_of, inputs)
+            outcome = _evaluate(self._as_of, inputs, self._claim)
         table, self.intervals, self.similar, self.seconds, self.peak_rss_mb = outcome
         return table

@@ -32,7 +32,11 @@ from analytics.contract import MANIFEST, SCHEMA_VERSION, TABLES
 from analytics.errors import InputError
 from analytics.evaluation import DEFAULT_TEST_DAYS, bundle_cutoff
 from analytics.ingest import load_transactions
-from analytics.recommend import build_recommendation_tables, recommendation_parameters
+from analytics.recommend import (
+    build_recommendation_tables,
+    recommendation_parameters,
+    similar_products,
+)
 from analytics.regions import region_of, unmapped_countries
 from analytics.segmentation import rfm_table, segment_profiles
 
@@ -298,11 +302,18 @@ def _build(out: Path, paths: list[Path], until, k: int, seed: int, log) -> dict:
                 tables["customers"],
                 as_of,
                 seed,
-                with_similar=False,  # the worker computes them
+                with_similar=False,  # see below
             )
         )
+        # Here if the worker has not begun them (it is still evaluating).
+        similar_here = evaluation_job.claim_similar()
+        if similar_here:
+            tables["similar_products"] = stages.run(
+                "similar products", similar_products, lines, as_of
+            )
     evaluation = stages.run("evaluation (wait)", evaluation_job.result)
-    tables["similar_products"] = evaluation_job.similar
+    if not similar_here:
+        tables["similar_products"] = evaluation_job.similar
     stages.seconds["evaluation (worker)"] = evaluation_job.seconds
     stages.peak_rss_mb["evaluation (worker)"] = evaluation_job.peak_rss_mb
     if evaluation is not None:

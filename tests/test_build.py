@@ -395,20 +395,26 @@ def test_cli_rejects_bad_options(option, value, message, capsys):
     assert message in capsys.readouterr().err
 
 
+def _synthetic_lines(rows: int = 20_000):
+    """Raw synthetic rows, their cleaned lines, and the day after the last sale."""
+    from analytics.cleaning import clean
+    from analytics.ingest import normalise
+    from analytics.synthetic import generate_transactions
+
+    raw = normalise(generate_transactions(rows, seed=2), "synthetic", 2)
+    lines, _ = clean(raw)
+    return raw, lines, lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+
+
 def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     from threadpoolctl import threadpool_limits
 
     from analytics._build_jobs import BackgroundEvaluation
-    from analytics.cleaning import clean
     from analytics.evaluation import bundle_cutoff, evaluate_for_bundle, lines_at_cutoff
-    from analytics.ingest import normalise
     from analytics.metrics import lead_intervals
     from analytics.recommend import similar_products
-    from analytics.synthetic import generate_transactions
 
-    raw = normalise(generate_transactions(20_000, seed=2), "synthetic", 2)
-    lines, _ = clean(raw)
-    as_of = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
+    raw, lines, as_of = _synthetic_lines()
     job = BackgroundEvaluation(lines, as_of, lambda *_: None, raw, 0)
     assert job.forked
     background = job.result()
@@ -423,6 +429,30 @@ def test_evaluation_and_similar_products_in_the_worker_equal_in_process():
     columns = [c for c in direct.columns if c != "seconds"]
     pd.testing.assert_frame_equal(background[columns], direct[columns])
     pd.testing.assert_frame_equal(job.intervals, lead_intervals(direct, hits))
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_similar_products_go_to_one_process_only(fork, monkeypatch):
+    # Whichever process is free first computes them; the other does not. Asked
+    # at once (as a build whose lists are quick does), the worker is still
+    # evaluating, or done and at them: either way exactly one has them.
+    import multiprocessing
+
+    from analytics._build_jobs import BackgroundEvaluation
+
+    if not fork:  # as where fork is unavailable: all in this process, on demand
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: [])
+    raw, lines, as_of = _synthetic_lines(5_000)
+    job = BackgroundEvaluation(lines, as_of, lambda *_: None, raw, 0)
+    assert job.forked == fork
+    mine = job.claim_similar()
+    assert job.claim_similar() == mine  # asking again changes nothing
+    job.result()
+    assert (job.similar is None) == mine
+    if not fork:
+        assert mine  # nothing ran before the result was asked for
+    else:
+        assert job.similar is None or len(job.similar) > 0
 
 
 def _alive(pid: int) -> bool:
