@@ -413,6 +413,28 @@ def test_the_page_loads_the_regenerator_runtime_in_place_of_dashs_polyfill(
     assert "react@" in scripts[1]
     served = client.get(runtime[0]).get_data(as_text=True)
     assert "regeneratorRuntime = runtime" in served
+    # Nor dash_table's bundle (no page has a DataTable: see below).
+    assert not [src for src in scripts if "dash_table" in src]
+
+
+def test_no_page_needs_dash_table():
+    # The page does not load dash_table's bundle (``_Dash``): a DataTable in any
+    # layout or callback would render as an error. Components are named in the
+    # code that makes them: an import of dash_table, dash_table.X, DataTable(.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    use = re.compile(
+        r"import dash_table|import .*\bdash_table\b|dash_table\.[A-Z]|DataTable\("
+    )
+    using = [
+        str(path.relative_to(root))
+        for folder in ("dashboard", "components", "callbacks")
+        for path in (root / folder).rglob("*.py")
+        if use.search(path.read_text())
+    ]
+    assert not using, f"{using} use dash_table: load its bundle again in _Dash"
 
 
 def test_a_damaged_bundle_starts_the_app_and_its_pages_say_so(demo_bundle, tmp_path):
