@@ -199,6 +199,36 @@ def test_ovr006_typed_dates_are_read_day_first_and_nonsense_undone(
     assert dash_duo.get_logs() == []
 
 
+def _pareto_legend_clear_of_axis_title(dash_duo) -> bool:
+    """Whether the Pareto's legend sits wholly under its x axis's title."""
+    return dash_duo.driver.execute_script(
+        "const g = document.getElementById(arguments[0]);"
+        "const legend = g.querySelector('.legend');"
+        "const title = g.querySelector('.g-xtitle');"
+        "if (!legend || !title) return false;"
+        "return legend.getBoundingClientRect().top"
+        " >= title.getBoundingClientRect().bottom - 0.5;",
+        ids.OVR_PARETO,
+    )
+
+
+def test_ovr007_pareto_legend_stays_under_its_axis_title(dash_duo, demo_bundle):
+    # At y -0.25 of the plot, the legend moved up over "Share of customers"
+    # after the window went to a phone's width and back.
+    dash_duo.start_server(app_for(demo_bundle))
+    for width in (1280, 390, 1280):
+        dash_duo.driver.set_window_size(width, 900)
+        graph_ready(dash_duo, ids.OVR_PARETO)
+        until(
+            lambda: _pareto_legend_clear_of_axis_title(dash_duo),
+            timeout=5,
+            msg=f"the Pareto's legend overlaps its axis title at {width} px",
+        )
+        time.sleep(0.5)  # plotly's resize settles; it must still hold
+        assert _pareto_legend_clear_of_axis_title(dash_duo), width
+    assert dash_duo.get_logs() == []
+
+
 def _calendar_day(dash_duo, day: int):
     """The first cell of the open calendar reading ``day`` (in its first month)."""
     cells = dash_duo.find_elements(
