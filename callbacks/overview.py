@@ -83,11 +83,16 @@ def pareto_outputs(data, f, by) -> tuple:
 
 
 def overview_outputs(data, f) -> tuple:
-    """Everything on the page that depends only on the global filter."""
+    """Everything on the page that depends only on the global filter: the KPI
+    cards, then :func:`overview_figures`."""
+    return (kpi_cards(data.kpis(f)), *overview_figures(data, f))
+
+
+def overview_figures(data, f) -> tuple:
+    """The country bar and map and the two top-products figures."""
     by_country = data.revenue_by_country(f)
     top = data.top_products(f)
     return (
-        kpi_cards(data.kpis(f)),
         figures.country_bar_figure(by_country),
         figures.country_map_figure(by_country),
         figures.top_products_figure(top, "units"),
@@ -108,8 +113,21 @@ def trend_output(data, f, granularity: str) -> dict:
 
 
 def register(app, data) -> None:
+    # The KPI cards answer on their own: in one answer with the four figures
+    # they waited for its size and came after the trend and the Pareto had
+    # drawn. Picking each region on the Online Retail overview
+    # (benchmarks/interaction.py, 2 rounds of 10, interleaved): the cards show
+    # after 172 ms instead of 322 ms; the first graph redraws after 218 ms
+    # instead of 178 ms, the last after 459 ms instead of 453 ms.
     @app.callback(
         Output(ids.OVR_KPIS, "children"),
+        *FILTER_INPUTS,
+        prevent_initial_call=True,
+    )
+    def update_kpis(start, end, regions, countries):
+        return kpi_cards(data.kpis(filters_of(start, end, regions, countries)))
+
+    @app.callback(
         Output(ids.OVR_COUNTRY_BAR, "figure"),
         Output(ids.OVR_COUNTRY_MAP, "figure"),
         Output(ids.OVR_TOP_UNITS, "figure"),
@@ -118,7 +136,7 @@ def register(app, data) -> None:
         prevent_initial_call=True,
     )
     def update_overview(start, end, regions, countries):
-        return overview_outputs(data, filters_of(start, end, regions, countries))
+        return overview_figures(data, filters_of(start, end, regions, countries))
 
     @app.callback(
         Output(ids.OVR_PARETO, "figure"),
