@@ -123,11 +123,11 @@ def session(data, steps: int, offset: int = 0):
             _in(ids.REGION, "value", regions),
             _in(ids.COUNTRY, "value", countries),
         ]
+        yield ("kpis", payload(_out(ids.OVR_KPIS, "children"), f))
         yield (
             "overview",
             payload(
                 [
-                    _out(ids.OVR_KPIS, "children"),
                     _out(ids.OVR_COUNTRY_BAR, "figure"),
                     _out(ids.OVR_COUNTRY_MAP, "figure"),
                     _out(ids.OVR_TOP_UNITS, "figure"),
