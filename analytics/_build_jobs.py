@@ -207,8 +207,8 @@ class BackgroundEvaluation:
     The similar products go to whichever process is free first: the worker
     after the evaluation, or this one after its lists (:meth:`claim_similar`).
     Which one is first depends on the data (on Online Retail the two sides take
-    about as long; on the 200,000-row demo data this process waited 2.0 s for
-    the worker), and the table is the same either way.
+    about as long; on the 200,000-row demo data this process used to wait
+    2.0–2.5 s for a worker that did both), and the table is the same either way.
     """
 
     def __init__(
@@ -240,7 +240,10 @@ class BackgroundEvaluation:
             finally:
                 executor.shutdown(wait=False)
                 _EVALUATION_INPUT = None
-            log("[evaluation, similar products] started in a worker process")
+            log(
+                "[evaluation, similar products] started in a worker process (the "
+                "similar products go to whichever process is free first)"
+            )
 
     def claim_similar(self) -> bool:
         """Whether this process is to compute the similar products: the worker
