@@ -59,15 +59,22 @@ def _top_mask(a: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.nd
     """True at each row's ``k`` best (positive, allowed) values, and at values tied
     with the ``k``-th best (a partition and a comparison: faster than
     ``argpartition``, and it does not choose between equals)."""
-    a = np.where(allowed, a, -np.inf) if allowed is not None else a
     k = min(k, a.shape[1])
     if k <= 0:
         return np.zeros(a.shape, dtype=bool)
     # Partitioning the negated row at k - 1 (not the row at n - k): the same value,
     # and it stays fast when most of the row ties at 0 (sparse co-purchase rows:
-    # 8× faster at 25,000 products).
-    kth = -np.partition(-a, k - 1, axis=1)[:, k - 1]
-    return (a >= kth[:, None]) & (a > 0)
+    # 8× faster at 25,000 products). One copy, partitioned in place; products
+    # not allowed are +inf there, last.
+    neg = np.negative(a)
+    if allowed is not None:
+        np.copyto(neg, np.inf, where=~allowed)
+    neg.partition(k - 1, axis=1)
+    mask = a >= -neg[:, k - 1, None]
+    mask &= a > 0
+    if allowed is not None:
+        mask &= allowed
+    return mask
 
 
 class CandidateFeatures:

@@ -58,10 +58,12 @@ EASE_LAMBDA = 250.0  # default when no task is given
 def top_k(scores: np.ndarray, k: int, exclude: sp.csr_matrix | None = None):
     """Column indices of the ``k`` best scores per row, best first; ``exclude``:
     sparse, non-zero where a product must not be offered."""
-    scores = np.array(scores, dtype=np.float32, copy=True)
     if exclude is not None:
+        scores = np.array(scores, dtype=np.float32, copy=True)
         r, c = exclude.nonzero()
         scores[r, c] = -np.inf
+    else:  # read only
+        scores = np.asarray(scores, dtype=np.float32)
     return top_k_rows(scores, k)[0]
 
 

@@ -74,6 +74,9 @@ class BlockWeights:
         self.n, self.cols, self.block = n, np.asarray(cols, np.int64), block
         self._at = np.full(n, -1, dtype=np.int64)  # each product's place in it
         self._at[self.cols] = np.arange(len(self.cols))
+        # Where each product's column of ``x @ self`` is found among the block's
+        # columns followed by one of zeros (see ``rows_times``).
+        self.gather = np.where(self._at >= 0, self._at, len(self.cols))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -106,18 +109,29 @@ def rows_times(x: sp.spmatrix, w) -> np.ndarray:
     """
     if sp.issparse(w):
         return (x @ w).toarray()
-    if isinstance(w, BlockWeights):
-        x = sp.csr_matrix(x)
-        out = np.zeros((x.shape[0], w.n), dtype=np.result_type(x.dtype, w.block.dtype))
-        if len(w.cols):
-            out[:, w.cols] = rows_times(x[:, w.cols], w.block)
-        return out
     x = sp.csr_matrix(x)
+    if isinstance(w, BlockWeights):
+        dtype = np.result_type(x.dtype, w.block.dtype)
+        if not len(w.cols):
+            return np.zeros((x.shape[0], w.n), dtype)
+        # The block's products, then one column of zeros, gathered into place:
+        # a gather along the rows is ~10× faster than numpy's scatter into
+        # chosen columns, which took as long as the products themselves.
+        inner = np.empty((x.shape[0], len(w.cols) + 1), dtype)
+        inner[:, -1] = 0.0
+        _dense_times(x[:, w.cols], w.block, inner)
+        return np.take(inner, w.gather, axis=1)
     out = np.empty((x.shape[0], w.shape[1]), dtype=np.result_type(x.dtype, w.dtype))
-    for start in range(0, w.shape[1], _PRODUCT_BLOCK):
-        block = slice(start, start + _PRODUCT_BLOCK)
-        out[:, block] = x @ np.ascontiguousarray(w[:, block])
+    _dense_times(x, w, out)
     return out
+
+
+def _dense_times(x: sp.csr_matrix, w: np.ndarray, out: np.ndarray) -> None:
+    """``out[:, :w.shape[1]] = x @ w`` for a dense ``w``, a block of columns at
+    a time (see :func:`rows_times`)."""
+    for start in range(0, w.shape[1], _PRODUCT_BLOCK):
+        block = slice(start, min(start + _PRODUCT_BLOCK, w.shape[1]))
+        out[:, block] = x @ np.ascontiguousarray(w[:, block])
 
 
 def rank_in_rows(
@@ -148,7 +162,10 @@ def top_k_rows(
     if k <= 0 or len(scores) == 0:
         empty = np.zeros((len(scores), max(k, 0)), np.int64)
         return empty, np.zeros(empty.shape, scores.dtype)
-    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1 : k]
+    neg = np.negative(scores)  # one copy, partitioned in place
+    neg.partition(k - 1, axis=1)
+    kth = -neg[:, k - 1 : k]
+    del neg
     keep = scores > kth
     tied = scores == kth
     need = k - keep.sum(axis=1)

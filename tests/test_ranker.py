@@ -64,6 +64,22 @@ def test_the_ranker_learns_that_staples_come_back_and_one_offs_do_not():
     assert list(p.stock_codes[best]) == staples
 
 
+def test_top_mask_marks_each_rows_k_best_positive_allowed_values_and_ties():
+    from analytics._reco_features import _top_mask
+
+    rng = np.random.default_rng(0)
+    # Few distinct values: many ties at the k-th; zeros and negatives never marked.
+    a = rng.integers(-2, 6, (200, 40)).astype(np.float32)
+    allowed = rng.random(a.shape) < 0.7
+    for k in (1, 3, 10, 40, 50):
+        for ok in (None, allowed):
+            got = _top_mask(a, k, ok)
+            b = a if ok is None else np.where(ok, a, -np.inf)
+            kth = -np.sort(-b, axis=1)[:, min(k, 40) - 1 : min(k, 40)]
+            np.testing.assert_array_equal(got, (b >= kth) & (b > 0))
+    assert not _top_mask(a, 0).any()
+
+
 def test_new_item_candidates_are_never_own_products():
     ranker, p = _fitted(_staples_shop(), "new items")
     rows = np.arange(p.shape[0])

@@ -152,6 +152,20 @@ def test_rows_times_is_the_product_bit_for_bit(dtype):
     assert np.array_equal(similarity.rows_times(x, ws), (x @ ws).toarray())
 
 
+def test_rows_times_with_a_block_of_products_is_the_product_bit_for_bit():
+    # 300 products, 200 of them in the block (two whole column blocks of 128 and a
+    # part one): the products outside it are 0 in the result, the rest as times
+    # the whole matrix.
+    rng = np.random.default_rng(1)
+    x = sp.random(60, 300, density=0.1, format="csr", dtype=np.float32, rng=rng)
+    cols = np.sort(rng.choice(300, 200, replace=False))
+    w = similarity.BlockWeights(300, cols, rng.standard_normal((200, 200), np.float32))
+    got = similarity.rows_times(x, w)
+    assert got.dtype == np.float32 and got.shape == (60, 300)
+    assert np.array_equal(got, similarity.rows_times(x, w.toarray()))
+    assert not got[:, np.setdiff1d(np.arange(300), cols)].any()
+
+
 def test_top_k_rows_breaks_ties_by_lowest_column():
     rng = np.random.default_rng(3)
     scores = rng.integers(0, 4, (300, 40)).astype(np.float32)  # many ties
