@@ -179,8 +179,11 @@ ALL_ITEMS_MAX_LEARNERS = 300
 # (split 0.0376) and as 10 more candidates (0.0377); label windows of 90 days
 # stepped by 30 or 45, or of 60 stepped by 20 or 30 (+6.95 to +8.12 / +0.29 to
 # +0.76); the ranker's and EASE's lists interleaved (0.0369 to 0.0373). Alone
-# (split's recall), RP3beta 0.0227-0.0330 and a ridge regression from the
-# purchases before a cut to the new ones after it 0.0191-0.0232 lose to EASE.
+# (split's recall), RP3beta 0.0227-0.0330, user-kNN cosine (30-300 neighbours)
+# 0.0300-0.0335, EASE fitted on the last 60-180 days' purchases or on
+# recency-faded ones 0.0351-0.0372, and a ridge regression from the purchases
+# before a cut to the new ones after it 0.0191-0.0232 lose to EASE; adding to
+# EASE the products' buyers a year earlier (the same season) does not help it.
 # The ranker and EASE share ~80 % of their hits there: no variant moved that
 # split's recall beyond noise, and rank_xendcg's 0.5 points of the mean are not
 # worth a new dependency and a ninth look at the test.
