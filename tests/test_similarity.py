@@ -166,6 +166,42 @@ def test_rows_times_with_a_block_of_products_is_the_product_bit_for_bit():
     assert not got[:, np.setdiff1d(np.arange(300), cols)].any()
 
 
+def test_rank_in_rows_ranks_by_value_then_column_on_every_path():
+    rng = np.random.default_rng(2)
+    mask = rng.random((300, 60)) < 0.3
+    r, c = np.nonzero(mask)  # rows sorted, columns ascending in each row
+    # Few distinct values (ties), negatives, both zeros and both infinities.
+    pool = np.array([-np.inf, -1.5, -0.0, 0.0, 0.25, 1.0, 2.0, np.inf], np.float32)
+    v = rng.choice(pool, len(r))
+
+    def expected(r, c, v):
+        ranks = np.empty(len(v), np.float32)
+        for row in np.unique(r):
+            at = np.flatnonzero(r == row)
+            order = sorted(at, key=lambda i: (-float(v[i]), c[i]))
+            ranks[order] = np.arange(len(at))
+        return ranks
+
+    want = expected(r, c, v)
+    np.testing.assert_array_equal(similarity.rank_in_rows(r, c, v), want)
+    # Other dtypes, a NaN, or columns out of order within a row: the same ranks.
+    np.testing.assert_array_equal(
+        similarity.rank_in_rows(r, c, v.astype(np.float64)), want
+    )
+    shuffled = np.concatenate(
+        [rng.permutation(np.flatnonzero(r == i)) for i in range(300)]
+    )
+    got = similarity.rank_in_rows(r[shuffled], c[shuffled], v[shuffled])
+    np.testing.assert_array_equal(got, want[shuffled])
+    v_nan = v.copy()
+    v_nan[0] = np.nan
+    order = np.lexsort((c, -v_nan, r))  # NaN ranks last in its row
+    lexsorted = np.empty(len(v), np.float32)
+    lexsorted[order] = np.arange(len(v)) - np.searchsorted(r, r[order])
+    np.testing.assert_array_equal(similarity.rank_in_rows(r, c, v_nan), lexsorted)
+    assert lexsorted[0] == np.sum(r == r[0]) - 1
+
+
 def test_top_k_rows_breaks_ties_by_lowest_column():
     rng = np.random.default_rng(3)
     scores = rng.integers(0, 4, (300, 40)).astype(np.float32)  # many ties
