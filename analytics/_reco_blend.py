@@ -149,7 +149,16 @@ NEW_ITEMS_PARAMS = BlendParams(
     trend_half_life=7.0,
     w_adopt=0.1,
     cf_half_life=120.0,
-    cf_orders_power=0.5,
+    # A purchase weighs the same in the co-purchase signal however many times it
+    # was ordered. 0.5 came from the blend's search on two splits, before the
+    # learned ranker; re-scanned with the ranker on its five validation splits
+    # (mean / worst split margin over the best baseline, new items): 0 +8.27 /
+    # +1.77 %; 0.25 +7.35 / +0.30; 0.5 +8.15 / +0.96; 1 +6.41 / -1.74 (with 0,
+    # half-life 90 +8.29 / +0.55, 180 +7.38 / +1.08). Against 0.5, customers of the
+    # five splits pooled, 95 % paired bootstrap: MAP +0.0016 [+0.0006, +0.0026],
+    # NDCG +0.0017 [+0.0004, +0.0030], precision +0.0013 [-0.0001, +0.0028],
+    # recall +0.0002 [-0.0005, +0.0009], hit rate +0.0008 [-0.0041, +0.0056].
+    cf_orders_power=0.0,
     adopt_half_life=10.0,
     stale_days=60.0,
     stale_factor=0.3,
