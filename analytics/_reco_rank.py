@@ -170,8 +170,9 @@ ALL_ITEMS_MAX_LEARNERS = 300
 # over customers), by 1 / their labels to the power 0.25 or 0.5: +7.55 / +1.38 and
 # +7.33 / +0.72 (mean / worst; unweighted +7.85 / +1.37).
 # Tried later for the held-out test's one lost metric, new items' recall (mean /
-# worst split; this design +8.15 / +0.96 %; the worst split is both files
-# < 2010-09-01, on recall, where the project has 0.0377 and EASE 0.0374): LightGBM
+# worst split; the design then, with ``cf_orders_power`` 0.5, +8.15 / +0.96 %;
+# ``_reco_blend.NEW_ITEMS_PARAMS`` has the scan that made it 0; the worst split is
+# both files < 2010-09-01, on recall: the project 0.0377, EASE 0.0374): LightGBM
 # rankers on the same rows and features, grouped by customer (lambdarank +10.92
 # / -4.94, truncated at 30 +10.61 / -2.04, groups weighted by 1 / √labels +9.69 /
 # -2.64; rank_xendcg +8.68 / +1.00), its binary classifier +7.87 / +1.01;
@@ -186,7 +187,7 @@ ALL_ITEMS_MAX_LEARNERS = 300
 # EASE the products' buyers a year earlier (the same season) does not help it.
 # The ranker and EASE share ~80 % of their hits there: no variant moved that
 # split's recall beyond noise, and rank_xendcg's 0.5 points of the mean are not
-# worth a new dependency and a ninth look at the test.
+# worth a new dependency and another look at the held-out test.
 NEW_ITEMS_EASE = {"ease_lambda": 500.0, "ease_mix": 0.5}
 
 
