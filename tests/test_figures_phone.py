@@ -169,29 +169,35 @@ def _curve(x80: float) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize("x80", [0.02, 0.261, 0.35])
+@pytest.mark.parametrize("x80", [0.02, 0.261, 0.35, 0.4])
 def test_ph008_pareto_label_runs_right_of_a_point_on_the_left(x80):
     label = figures.pareto_figure(_curve(x80))["layout"]["annotations"][0]
     assert (label["x"], label["y"]) == (pytest.approx(x80), pytest.approx(0.8))
-    # The text starts at the arrow's tail, right of the point: never over the
-    # y axis's "60%" (centred on the tail, it reached back over it on a phone).
-    assert label["xanchor"] == "left" and label["ax"] > 0
+    # The text starts at the arrow's tail, under the point or left of it: never
+    # over the y axis's "60%" (centred on the tail, it reached back over it on a
+    # phone).
+    assert label["xanchor"] == "left" and label["axref"] == "x"
+    assert 0 <= label["ax"] <= x80
     assert label["yanchor"] == "top" and label["ay"] > 0  # below the curve
-    assert all(len(line) <= 22 for line in _lines(label["text"]))
+    assert all(len(line) <= 18 for line in _lines(label["text"]))
     assert f"{x80:.1%} of customers" in label["text"]
 
 
 @pytest.mark.parametrize(
-    ("x80", "anchor"), [(0.45, "center"), (0.6, "center"), (0.7, "right")]
+    "x80", [0.0, 0.1, 0.27, 0.35, 0.4, 0.41, 0.5, 0.59, 0.6, 0.7, 1.0]
 )
-def test_ph009_pareto_label_stays_inside_a_phone_plot_further_right(x80, anchor):
-    """A phone's plot is about 255 px wide and the label about 135 px: right of
-    a point at 45% it would run off the figure, left of it onto the y axis."""
+@pytest.mark.parametrize("width", [170, 255, 1000])
+def test_ph009_pareto_label_stays_inside_a_phone_plot_wherever_its_point(x80, width):
+    """A 320 px phone's plot is about 170 px wide (390 px: 255) and the label
+    about 127 px: two lines starting 24 px right of a point at 27% ran off the
+    figure at 320 px. Its tail is in the plot's coordinates (``axref`` x)."""
     label = figures.pareto_figure(_curve(x80))["layout"]["annotations"][0]
-    assert label["xanchor"] == anchor and label["yanchor"] == "top"
-    assert label["ax"] == 0 if anchor == "center" else label["ax"] < 0
-    width, text = 255, 135
-    left = x80 * width + label["ax"] - {"center": text / 2, "right": text}[anchor]
+    assert label["axref"] == "x" and label["yanchor"] == "top"
+    text = 127
+    tail = label["ax"] * width
+    left = tail - {"left": 0, "center": text / 2, "right": text}[label["xanchor"]]
+    # 16 px of the right margin (24 px) may hold its end; nothing reaches left
+    # of the plot, over the y axis's labels.
     assert left >= 0 and left + text <= width + 16
 
 
