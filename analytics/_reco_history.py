@@ -55,18 +55,38 @@ class History:
         key = _ease_key(as_of, lam, params)
         if key not in self._weights:
             p = self.purchases(as_of)
-            self._weights[key] = ease_weights(
-                p.binary, lam, self._main_gram(key[1]), p.ease_columns(*key[3:])
-            )
+            columns = p.ease_columns(*key[3:])
+            if key[1] == self.main:
+                weights = ease_weights(p.binary, lam, self._main_gram(key[1]), columns)
+            else:
+                weights = ease_weights(
+                    p.binary, lam, columns=columns, column_gram=self._cut_gram(key)
+                )
+            self._weights[key] = weights
         return self._weights[key]
+
+    def _cut_gram(self, key: tuple) -> np.ndarray:
+        """The Gram matrix of the products EASE learns from at a cut other than
+        the main one (``key``: :func:`_ease_key`'s), computed once for every λ:
+        the rankers ask for two there (co-purchase weights and the new-items
+        EASE score), until :meth:`release_ease`."""
+        gram_key = ("gram", *key[1:2], *key[3:])
+        if gram_key not in self._weights:
+            p = self.purchases(key[1])
+            columns = p.ease_columns(*key[3:])
+            x = p.binary if columns is None else p.binary[:, columns]
+            self._weights[gram_key] = gram_matrix(x)
+        return self._weights[gram_key]
 
     def release_ease(
         self, as_of: pd.Timestamp, lam: float, params: BlendParams | None = None
     ) -> None:
         """Forget the EASE weights of ``as_of``, ``lam`` and ``params`` (a
-        products × products matrix) that no one will ask for again; asked for,
-        they are recomputed."""
-        self._weights.pop(_ease_key(as_of, lam, params), None)
+        products × products matrix) that no one will ask for again, and the Gram
+        matrix they came from; asked for, they are recomputed."""
+        key = _ease_key(as_of, lam, params)
+        self._weights.pop(key, None)
+        self._weights.pop(("gram", *key[1:2], *key[3:]), None)
 
     def _main_gram(self, as_of: pd.Timestamp) -> np.ndarray | None:
         """The main history's Gram matrix, computed once (several λ and the

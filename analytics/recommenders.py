@@ -219,6 +219,7 @@ def ease_weights(
     lam: float,
     gram: np.ndarray | None = None,
     columns: np.ndarray | None = None,
+    column_gram: np.ndarray | None = None,
 ):
     """EASE item-item weights: ``B = I - P / diag(P)`` with ``P = (XᵀX + λI)⁻¹``.
 
@@ -228,7 +229,9 @@ def ease_weights(
     products only (EASE of ``x[:, columns]``); the others neither score nor are
     scored (their rows and columns are 0), and the result is a
     :class:`~analytics.similarity.BlockWeights` of those columns. The inverse
-    costs the cube of their number.
+    costs the cube of their number. ``column_gram``: instead of ``gram``, the
+    Gram matrix of those columns only, ``gram_matrix(x[:, columns])`` (of ``x``
+    without ``columns``); it is not modified either.
     """
     n = x.shape[1]
     if not ease_fits(n):
@@ -236,16 +239,18 @@ def ease_weights(
             f"EASE needs a dense {n:,} × {n:,} matrix; limit is {EASE_MAX_PRODUCTS:,}"
         )
     if columns is None:
+        gram = column_gram if gram is None else gram
         own = gram_matrix(x) if gram is None else np.array(gram, np.float32, copy=True)
         return _ease_from_gram(own, lam)
     if not len(columns):  # nothing was sold lately, nothing to learn
         return BlockWeights(n, columns, np.zeros((0, 0), np.float32))
     # Fancy indexing copies: the sub-matrix is this call's own to overwrite.
-    own = (
-        gram_matrix(x[:, columns])
-        if gram is None
-        else gram[np.ix_(columns, columns)].astype(np.float32, copy=False)
-    )
+    if column_gram is not None:
+        own = np.array(column_gram, np.float32, copy=True)
+    elif gram is not None:
+        own = gram[np.ix_(columns, columns)].astype(np.float32, copy=False)
+    else:
+        own = gram_matrix(x[:, columns])
     return BlockWeights(n, columns, _ease_from_gram(own, lam))
 
 

@@ -308,6 +308,15 @@ def test_ease_weights_on_some_products_leave_the_others_out():
     keep = np.array([0, 2, 3, 6])
     got = ease_weights(x, 5.0, columns=keep)
     assert got.shape == (8, 8)
+    # From the Gram matrix of those products alone: the same, bit for bit (and
+    # of every product, without columns, as from the whole Gram matrix).
+    g = gram_matrix(x[:, keep])
+    again = ease_weights(x, 5.0, columns=keep, column_gram=g)
+    np.testing.assert_array_equal(again.block, got.block)
+    np.testing.assert_array_equal(g, gram_matrix(x[:, keep]))  # left as it was
+    np.testing.assert_array_equal(
+        ease_weights(x, 5.0, column_gram=gram_matrix(x)), ease_weights(x, 5.0)
+    )
     np.testing.assert_allclose(got.block, ease_weights(x[:, keep], 5.0), atol=1e-6)
     dense = got.toarray()
     np.testing.assert_array_equal(dense[np.ix_(keep, keep)], got.block)

@@ -64,6 +64,33 @@ def test_the_ranker_learns_that_staples_come_back_and_one_offs_do_not():
     assert list(p.stock_codes[best]) == staples
 
 
+def test_a_cuts_gram_matrix_serves_every_lambda_until_released(monkeypatch):
+    import analytics._reco_history as reco_history
+
+    lines = _staples_shop()
+    p = purchases_from_lines(lines)
+    history = History(lines, p)
+    cut = p.as_of - pd.Timedelta(days=30)
+    calls = []
+    real = reco_history.gram_matrix
+    monkeypatch.setattr(
+        reco_history, "gram_matrix", lambda x: calls.append(x.shape) or real(x)
+    )
+    inner = history.purchases(cut)
+    columns = inner.ease_columns(
+        NEW_ITEMS_PARAMS.ease_recent_days, NEW_ITEMS_PARAMS.ease_products
+    )
+    for lam in (250.0, 500.0):
+        got = history.ease(cut, lam, NEW_ITEMS_PARAMS)
+        want = ease_weights(inner.binary, lam, columns=columns)
+        np.testing.assert_array_equal(got.toarray(), want.toarray())
+    assert len(calls) == 1  # one Gram matrix for both
+    history.release_ease(cut, 500.0, NEW_ITEMS_PARAMS)
+    assert not any(key[0] == "gram" for key in history._weights)
+    history.ease(cut, 100.0, NEW_ITEMS_PARAMS)
+    assert len(calls) == 2  # released: computed again when asked for
+
+
 def test_top_mask_marks_each_rows_k_best_positive_allowed_values_and_ties():
     from analytics._reco_features import _top_mask
 
