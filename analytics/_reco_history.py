@@ -58,10 +58,12 @@ class History:
             columns = p.ease_columns(*key[3:])
             if key[1] == self.main:
                 weights = ease_weights(p.binary, lam, self._main_gram(key[1]), columns)
-            else:
+            elif ease_fits(p.shape[1]) and (columns is None or len(columns)):
                 weights = ease_weights(
                     p.binary, lam, columns=columns, column_gram=self._cut_gram(key)
                 )
+            else:  # no Gram matrix to share: too many products, or none sold lately
+                weights = ease_weights(p.binary, lam, columns=columns)
             self._weights[key] = weights
         return self._weights[key]
 
