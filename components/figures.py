@@ -323,7 +323,7 @@ def _pareto_label(x: float, y: float, by: str = "customers") -> dict:
     the right, centred under one in the middle. Centred on a tail 60 px right of
     the point, a phone put it over the y axis's "60%".
 
-    Three short lines (about 125 px) whose arrow's tail is placed in the plot's
+    Three short lines (about 127 px) whose arrow's tail is placed in the plot's
     own coordinates, not pixels from the point: under the point, but never past
     :data:`_PARETO_TAIL` of the way in from the label's side, so the label fits a
     320 px phone's plot (about 170 px) wherever the point is. Two lines started
