@@ -59,23 +59,20 @@ class History:
             if key[1] == self.main:
                 weights = ease_weights(p.binary, lam, self._main_gram(key[1]), columns)
             elif ease_fits(p.shape[1]) and (columns is None or len(columns)):
-                weights = ease_weights(
-                    p.binary, lam, columns=columns, column_gram=self._cut_gram(key)
-                )
+                gram = self._cut_gram(key, p, columns)
+                weights = ease_weights(p.binary, lam, columns=columns, column_gram=gram)
             else:  # no Gram matrix to share: too many products, or none sold lately
                 weights = ease_weights(p.binary, lam, columns=columns)
             self._weights[key] = weights
         return self._weights[key]
 
-    def _cut_gram(self, key: tuple) -> np.ndarray:
-        """The Gram matrix of the products EASE learns from at a cut other than
-        the main one (``key``: :func:`_ease_key`'s), computed once for every λ:
-        the rankers ask for two there (co-purchase weights and the new-items
-        EASE score), until :meth:`release_ease`."""
-        gram_key = ("gram", *key[1:2], *key[3:])
+    def _cut_gram(self, key: tuple, p: Purchases, columns) -> np.ndarray:
+        """The Gram matrix of ``columns`` of ``p``, the products EASE learns from
+        at a cut other than the main one (``key``: :func:`_ease_key`'s), computed
+        once for every λ: the rankers ask for two there (co-purchase weights and
+        the new-items EASE score), until :meth:`release_ease`."""
+        gram_key = _gram_key(key)
         if gram_key not in self._weights:
-            p = self.purchases(key[1])
-            columns = p.ease_columns(*key[3:])
             x = p.binary if columns is None else p.binary[:, columns]
             self._weights[gram_key] = gram_matrix(x)
         return self._weights[gram_key]
@@ -88,7 +85,7 @@ class History:
         matrix they came from; asked for, they are recomputed."""
         key = _ease_key(as_of, lam, params)
         self._weights.pop(key, None)
-        self._weights.pop(("gram", *key[1:2], *key[3:]), None)
+        self._weights.pop(_gram_key(key), None)
 
     def _main_gram(self, as_of: pd.Timestamp) -> np.ndarray | None:
         """The main history's Gram matrix, computed once (several λ and the
@@ -151,6 +148,12 @@ def _ease_key(as_of, lam: float, params: BlendParams | None) -> tuple:
         return ("ease", pd.Timestamp(as_of), lam, None, None)
     days, most = params.ease_recent_days, params.ease_products
     return ("ease", pd.Timestamp(as_of), lam, days, most)
+
+
+def _gram_key(ease_key: tuple) -> tuple:
+    """The cache key of the Gram matrix EASE weights of ``ease_key`` come from:
+    the cut and the products learnt from, whatever λ."""
+    return ("gram", ease_key[1], *ease_key[3:])
 
 
 def labels_after(lines: pd.DataFrame, inner: Purchases, end: pd.Timestamp, task: str):

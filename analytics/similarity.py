@@ -112,8 +112,6 @@ def rows_times(x: sp.spmatrix, w) -> np.ndarray:
     x = sp.csr_matrix(x)
     if isinstance(w, BlockWeights):
         dtype = np.result_type(x.dtype, w.block.dtype)
-        if not len(w.cols):
-            return np.zeros((x.shape[0], w.n), dtype)
         # The block's products, then one column of zeros, gathered into place:
         # a gather along the rows is ~10× faster than numpy's scatter into
         # chosen columns, which took as long as the products themselves.
