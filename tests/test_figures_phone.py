@@ -193,6 +193,10 @@ def test_ph009_pareto_label_stays_inside_a_phone_plot_wherever_its_point(x80, wi
     figure at 320 px. Its tail is in the plot's coordinates (``axref`` x)."""
     label = figures.pareto_figure(_curve(x80))["layout"]["annotations"][0]
     assert label["axref"] == "x" and label["yanchor"] == "top"
+    # Away from the point on the side with room: right of it up to 40%, centred
+    # under it to 60%, left of it beyond.
+    side = "left" if x80 <= 0.4 else "center" if x80 < 0.6 else "right"
+    assert label["xanchor"] == side
     text = 127
     tail = label["ax"] * width
     left = tail - {"left": 0, "center": text / 2, "right": text}[label["xanchor"]]
